@@ -1,0 +1,9 @@
+//! zhvec: Chinese text to vectors. jieba segmentation, a memory-mapped word table with a
+//! character-table fallback, and mean pooling into `[word_mean ; char_mean]`.
+
+pub mod error;
+pub mod vocab;
+
+pub use error::{Error, Result};
+pub use vocab::{Dtype, Kind, Row, Vocab};
+pub mod segment;

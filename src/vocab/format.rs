@@ -1,0 +1,389 @@
+//! The on-disk layout of a `.zv` vocab file.
+//!
+//! Everything is little-endian. The file is a fixed 512-byte header followed by sections,
+//! each starting on a 64-byte boundary so that vectors, offsets and index slots can be used
+//! in place from a memory map.
+//!
+//! ```text
+//! offset  size  field
+//!      0     8  magic "ZHVECTAB"
+//!      8     4  format version (1)
+//!     12     4  header length (512)
+//!     16     4  dtype: 0 = f32, 1 = f16, 2 = int8 with one f32 scale per row
+//!     20     4  reserved (0)
+//!     24     8  word count
+//!     32     8  char count
+//!     40     4  word dim
+//!     44     4  char dim
+//!     48     8  sum of word frequencies (the denominator of p(w))
+//!     56     8  sum of char frequencies
+//!     64     8  file length in bytes (catches truncation on open)
+//!     72     8  checksum of every byte after the header (checked by `zhvec vocab verify`)
+//!     80   240  15 sections, each (offset u64, length u64), in the order of [`Section`]
+//!    320   184  reserved (0)
+//!    504     8  checksum of bytes 0..504 (checked on every open)
+//! ```
+//!
+//! A table (words, then chars) is six sections:
+//! - `Strings`: the UTF-8 names of all rows, back to back, in row order.
+//! - `Offsets`: `u32 × (n + 1)`; row `i`'s name is `strings[off[i]..off[i+1]]`.
+//! - `Slots`: an open-addressing hash index of `u64 × capacity` (a power of two, at least
+//!   `n + 1`, so probing always ends). A slot holds `row | tag << 32`, where `tag` is the
+//!   high half of the name's [`name_hash`]; an empty slot is `u64::MAX`. Probing is linear
+//!   from `hash & (capacity - 1)`. The index is built once by the writer and never on open.
+//! - `Vectors`: `n × dim` values of the file's dtype.
+//! - `Scales`: `f32 × n` for int8 (value = i8 × scale), empty otherwise.
+//! - `Counts`: `u64 × n` frequencies, used for SIF weighting and the `vocab` segmenter dict.
+//!
+//! Rows are stored most frequent first, so hot rows share cache lines and pages.
+//! `CharBmp` is `u32 × 65536`: the char row of each single-code-point character in the
+//! Basic Multilingual Plane (or `u32::MAX`), so the common character lookup is one load.
+//! `Meta` is a JSON object: source description and build options.
+
+use crate::error::{Error, Result};
+
+pub const MAGIC: [u8; 8] = *b"ZHVECTAB";
+pub const VERSION: u32 = 1;
+pub const HEADER_LEN: usize = 512;
+pub const ALIGN: usize = 64;
+pub const EMPTY_SLOT: u64 = u64::MAX;
+pub const NO_ROW: u32 = u32::MAX;
+pub const BMP_LEN: usize = 0x1_0000;
+const HEADER_CHECKSUM_AT: usize = HEADER_LEN - 8;
+const SECTIONS_AT: usize = 80;
+
+/// The sections, in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Meta = 0,
+    WordStrings,
+    WordOffsets,
+    WordSlots,
+    WordVectors,
+    WordScales,
+    WordCounts,
+    CharStrings,
+    CharOffsets,
+    CharSlots,
+    CharVectors,
+    CharScales,
+    CharCounts,
+    CharBmp,
+    Reserved,
+}
+
+pub const SECTION_COUNT: usize = 15;
+
+/// The six sections that make up one table, for words or for chars.
+#[derive(Clone, Copy, Debug)]
+pub struct TableSections {
+    pub strings: Section,
+    pub offsets: Section,
+    pub slots: Section,
+    pub vectors: Section,
+    pub scales: Section,
+    pub counts: Section,
+}
+
+pub const WORD_SECTIONS: TableSections = TableSections {
+    strings: Section::WordStrings,
+    offsets: Section::WordOffsets,
+    slots: Section::WordSlots,
+    vectors: Section::WordVectors,
+    scales: Section::WordScales,
+    counts: Section::WordCounts,
+};
+
+pub const CHAR_SECTIONS: TableSections = TableSections {
+    strings: Section::CharStrings,
+    offsets: Section::CharOffsets,
+    slots: Section::CharSlots,
+    vectors: Section::CharVectors,
+    scales: Section::CharScales,
+    counts: Section::CharCounts,
+};
+
+/// How vector components are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dtype {
+    F32 = 0,
+    F16 = 1,
+    /// One signed byte per component and one f32 scale per row.
+    Int8 = 2,
+}
+
+impl Dtype {
+    pub fn from_code(code: u32) -> Option<Dtype> {
+        match code {
+            0 => Some(Dtype::F32),
+            1 => Some(Dtype::F16),
+            2 => Some(Dtype::Int8),
+            _ => None,
+        }
+    }
+
+    pub fn size(self) -> usize {
+        match self {
+            Dtype::F32 => 4,
+            Dtype::F16 => 2,
+            Dtype::Int8 => 1,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::F32 => "f32",
+            Dtype::F16 => "f16",
+            Dtype::Int8 => "int8",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dtype> {
+        match s {
+            "f32" => Some(Dtype::F32),
+            "f16" => Some(Dtype::F16),
+            "int8" | "i8" => Some(Dtype::Int8),
+            _ => None,
+        }
+    }
+}
+
+/// The decoded fixed header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub dtype: Dtype,
+    pub words: u64,
+    pub chars: u64,
+    pub dim: u32,
+    pub char_dim: u32,
+    pub word_total: u64,
+    pub char_total: u64,
+    pub file_len: u64,
+    pub body_checksum: u64,
+    /// (offset, length) of each section, indexed by `Section as usize`.
+    pub sections: [(u64, u64); SECTION_COUNT],
+}
+
+impl Header {
+    pub fn section(&self, s: Section) -> (u64, u64) {
+        self.sections[s as usize]
+    }
+
+    pub fn encode(&self) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[0..8].copy_from_slice(&MAGIC);
+        put_u32(&mut b, 8, VERSION);
+        put_u32(&mut b, 12, HEADER_LEN as u32);
+        put_u32(&mut b, 16, self.dtype as u32);
+        put_u64(&mut b, 24, self.words);
+        put_u64(&mut b, 32, self.chars);
+        put_u32(&mut b, 40, self.dim);
+        put_u32(&mut b, 44, self.char_dim);
+        put_u64(&mut b, 48, self.word_total);
+        put_u64(&mut b, 56, self.char_total);
+        put_u64(&mut b, 64, self.file_len);
+        put_u64(&mut b, 72, self.body_checksum);
+        for (i, (off, len)) in self.sections.iter().enumerate() {
+            put_u64(&mut b, SECTIONS_AT + 16 * i, *off);
+            put_u64(&mut b, SECTIONS_AT + 16 * i + 8, *len);
+        }
+        let sum = checksum(&b[..HEADER_CHECKSUM_AT]);
+        put_u64(&mut b, HEADER_CHECKSUM_AT, sum);
+        b
+    }
+
+    /// Decodes and checks the header; `name` is used in error messages.
+    /// Section bounds are checked by the reader, which knows the expected sizes.
+    pub fn decode(bytes: &[u8], name: &str) -> Result<Header> {
+        let bad = |what: String| Error::bad(format!("{name}: not a usable zhvec vocab file: {what}"));
+        if bytes.len() < 8 || bytes[0..8] != MAGIC {
+            return Err(bad("wrong magic number (expected a .zv file written by `zhvec vocab build`)".into()));
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(bad(format!("truncated: {} bytes, shorter than the {HEADER_LEN}-byte header", bytes.len())));
+        }
+        let version = get_u32(bytes, 8);
+        if version > VERSION {
+            return Err(bad(format!(
+                "format version {version} is newer than this zhvec reads (version {VERSION}); upgrade zhvec"
+            )));
+        }
+        if version != VERSION {
+            return Err(bad(format!("unknown format version {version}")));
+        }
+        let stored = get_u64(bytes, HEADER_CHECKSUM_AT);
+        if stored != checksum(&bytes[..HEADER_CHECKSUM_AT]) {
+            return Err(bad("header checksum mismatch (the file is corrupted)".into()));
+        }
+        if get_u32(bytes, 12) as usize != HEADER_LEN {
+            return Err(bad("unexpected header length".into()));
+        }
+        let dtype_code = get_u32(bytes, 16);
+        let dtype = Dtype::from_code(dtype_code).ok_or_else(|| bad(format!("unknown dtype code {dtype_code}")))?;
+        let mut sections = [(0u64, 0u64); SECTION_COUNT];
+        for (i, s) in sections.iter_mut().enumerate() {
+            *s = (get_u64(bytes, SECTIONS_AT + 16 * i), get_u64(bytes, SECTIONS_AT + 16 * i + 8));
+        }
+        let header = Header {
+            dtype,
+            words: get_u64(bytes, 24),
+            chars: get_u64(bytes, 32),
+            dim: get_u32(bytes, 40),
+            char_dim: get_u32(bytes, 44),
+            word_total: get_u64(bytes, 48),
+            char_total: get_u64(bytes, 56),
+            file_len: get_u64(bytes, 64),
+            body_checksum: get_u64(bytes, 72),
+            sections,
+        };
+        if header.file_len != bytes.len() as u64 {
+            return Err(bad(format!(
+                "truncated or padded: the header says {} bytes but the file has {}",
+                header.file_len,
+                bytes.len()
+            )));
+        }
+        Ok(header)
+    }
+}
+
+fn put_u32(b: &mut [u8], at: usize, v: u32) {
+    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+fn put_u64(b: &mut [u8], at: usize, v: u64) {
+    b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+fn get_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap_or([0; 4]))
+}
+
+fn get_u64(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or([0; 8]))
+}
+
+/// Rounds `n` up to the section alignment.
+pub fn align_up(n: u64) -> u64 {
+    n.div_ceil(ALIGN as u64) * ALIGN as u64
+}
+
+/// The hash of a row name used by the slot index: FNV-1a, then a final avalanche so that
+/// both the low bits (slot position) and the high bits (tag) are well mixed.
+#[inline]
+pub fn name_hash(name: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in name {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// The slot index capacity for `n` rows: a power of two with load factor at most 2/3.
+pub fn slot_capacity(n: u64) -> u64 {
+    (n + n / 2 + 1).next_power_of_two()
+}
+
+/// A fast 64-bit checksum for corruption detection (not cryptographic): four independent
+/// multiply-rotate lanes over 8-byte words, so it runs at several GB/s.
+pub fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut lanes = [1u64, 2, 3, 4];
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            let w = u64::from_le_bytes(block[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
+            *lane = (*lane ^ w).wrapping_mul(K).rotate_left(29);
+        }
+    }
+    let mut h = bytes.len() as u64;
+    for lane in lanes {
+        h = (h ^ lane).wrapping_mul(K).rotate_left(31);
+    }
+    for &b in blocks.remainder() {
+        h = (h ^ b as u64).wrapping_mul(K).rotate_left(23);
+    }
+    h ^ (h >> 29)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Header {
+        let mut sections = [(0, 0); SECTION_COUNT];
+        sections[1] = (512, 10);
+        Header {
+            dtype: Dtype::Int8,
+            words: 3,
+            chars: 2,
+            dim: 4,
+            char_dim: 4,
+            word_total: 10,
+            char_total: 5,
+            file_len: HEADER_LEN as u64,
+            body_checksum: 42,
+            sections,
+        }
+    }
+
+    #[test]
+    fn header_round_trips() {
+        let h = sample();
+        let bytes = h.encode();
+        assert_eq!(Header::decode(&bytes, "t").unwrap(), h);
+    }
+
+    #[test]
+    fn header_rejects_flipped_byte() {
+        let mut bytes = sample().encode();
+        bytes[30] ^= 0x10;
+        let err = Header::decode(&bytes, "t.zv").unwrap_err().to_string();
+        assert!(err.contains("t.zv") && err.contains("checksum"), "{err}");
+    }
+
+    #[test]
+    fn header_rejects_future_version() {
+        let mut bytes = sample().encode();
+        bytes[8] = 9;
+        let err = Header::decode(&bytes, "t.zv").unwrap_err().to_string();
+        assert!(err.contains("version 9") && err.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn header_rejects_wrong_magic_and_truncation() {
+        let bytes = sample().encode();
+        let err = Header::decode(b"GIF89a..", "x").unwrap_err().to_string();
+        assert!(err.contains("magic"), "{err}");
+        let err = Header::decode(&bytes[..100], "x").unwrap_err().to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let mut longer = bytes.to_vec();
+        longer.push(0);
+        let err = Header::decode(&longer, "x").unwrap_err().to_string();
+        assert!(err.contains("header says 512 bytes but the file has 513"), "{err}");
+    }
+
+    #[test]
+    fn checksum_sees_every_byte() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let base = checksum(&data);
+        for i in [0, 31, 32, 500, 998, 999] {
+            let mut d = data.clone();
+            d[i] ^= 1;
+            assert_ne!(checksum(&d), base, "byte {i}");
+        }
+    }
+
+    #[test]
+    fn capacity_leaves_free_slots() {
+        for n in [0u64, 1, 2, 3, 100, 1000, 2_000_000] {
+            let cap = slot_capacity(n);
+            assert!(cap.is_power_of_two() && cap > n, "{n} -> {cap}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The vocab file: one word table and one character table, memory-mapped.
+
+pub mod format;
+pub mod quant;
+pub mod reader;
+pub mod writer;
+
+pub use format::Dtype;
+pub use quant::Row;
+pub use reader::{Entry, Kind, Vocab};
+pub use writer::{write_vocab, TableData, VocabData};

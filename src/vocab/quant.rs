@@ -1,0 +1,178 @@
+//! Storage dtypes: conversion to and from f32, and adding a stored row into an f32 sum.
+
+/// A row of a table as stored in the file, read in place.
+#[derive(Clone, Copy, Debug)]
+pub enum Row<'a> {
+    F32(&'a [f32]),
+    /// IEEE 754 binary16 bit patterns.
+    F16(&'a [u16]),
+    /// Quantized values; the real value is `q as f32 * scale`.
+    Int8 { values: &'a [i8], scale: f32 },
+}
+
+impl Row<'_> {
+    pub fn dim(&self) -> usize {
+        match self {
+            Row::F32(v) => v.len(),
+            Row::F16(v) => v.len(),
+            Row::Int8 { values, .. } => values.len(),
+        }
+    }
+
+    /// `acc[i] += weight * row[i]` for every component.
+    #[inline]
+    pub fn add_to(&self, acc: &mut [f32], weight: f32) {
+        match *self {
+            Row::F32(v) => {
+                for (a, x) in acc.iter_mut().zip(v) {
+                    *a += weight * x;
+                }
+            }
+            Row::F16(v) => {
+                for (a, &x) in acc.iter_mut().zip(v) {
+                    *a += weight * f16_to_f32(x);
+                }
+            }
+            Row::Int8 { values, scale } => {
+                let w = weight * scale;
+                for (a, &x) in acc.iter_mut().zip(values) {
+                    *a += w * x as f32;
+                }
+            }
+        }
+    }
+
+    /// The row as f32 values.
+    pub fn to_vec(&self) -> Vec<f32> {
+        let mut out = vec![0.0; self.dim()];
+        self.add_to(&mut out, 1.0);
+        out
+    }
+}
+
+/// Converts binary16 bits to f32 exactly (every f16 is representable as an f32).
+#[inline]
+pub fn f16_to_f32(h: u16) -> f32 {
+    let sign = ((h & 0x8000) as u32) << 16;
+    let exp = ((h >> 10) & 0x1f) as u32;
+    let man = (h & 0x3ff) as u32;
+    let bits = match exp {
+        0 if man == 0 => sign,
+        0 => {
+            // Subnormal: value = man * 2^-24; renormalize into an f32.
+            let shift = man.leading_zeros() - 21; // places to move the top bit to bit 10
+            let man = (man << shift) & 0x3ff;
+            let exp = 127 - 15 + 1 - shift;
+            sign | (exp << 23) | (man << 13)
+        }
+        0x1f => sign | 0x7f80_0000 | (man << 13),
+        _ => sign | ((exp + 127 - 15) << 23) | (man << 13),
+    };
+    f32::from_bits(bits)
+}
+
+/// Converts an f32 to binary16 bits, rounding to nearest even; out-of-range values
+/// become ±infinity, tiny values become subnormals or zero.
+pub fn f32_to_f16(x: f32) -> u16 {
+    let bits = x.to_bits();
+    let sign = ((bits >> 16) & 0x8000) as u16;
+    let exp = ((bits >> 23) & 0xff) as i32;
+    let man = bits & 0x7f_ffff;
+    if exp == 0xff {
+        return sign | 0x7c00 | if man != 0 { 0x200 } else { 0 };
+    }
+    let e = exp - 127 + 15;
+    if e >= 0x1f {
+        return sign | 0x7c00;
+    }
+    if e <= 0 {
+        if e < -10 {
+            return sign;
+        }
+        // Subnormal half: shift the mantissa (with its implicit bit) into place and round.
+        let m = man | 0x80_0000;
+        let shift = (14 - e) as u32;
+        let half = 1u32 << (shift - 1);
+        let rest = m & ((1 << shift) - 1);
+        let mut out = m >> shift;
+        if rest > half || (rest == half && out & 1 == 1) {
+            out += 1;
+        }
+        return sign | out as u16;
+    }
+    let mut out = ((e as u32) << 10) | (man >> 13);
+    let rest = man & 0x1fff;
+    if rest > 0x1000 || (rest == 0x1000 && out & 1 == 1) {
+        out += 1; // may carry into the exponent, which is the correct rounding
+    }
+    sign | out as u16
+}
+
+/// Quantizes a row to int8 with one scale: `scale = max|x| / 127`, `q = round(x / scale)`.
+pub fn quantize_i8(row: &[f32], out: &mut Vec<i8>) -> f32 {
+    let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    let scale = if max > 0.0 && max.is_finite() { max / 127.0 } else { 0.0 };
+    let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+    out.extend(row.iter().map(|x| (x * inv).round().clamp(-127.0, 127.0) as i8));
+    scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f16_exact_values_round_trip() {
+        for x in [0.0f32, -0.0, 1.0, -2.5, 65504.0, 6.103_515_6e-5, 5.960_464_5e-8, 0.333_251_95] {
+            assert_eq!(f16_to_f32(f32_to_f16(x)), x, "{x}");
+        }
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x0001), 5.960_464_5e-8);
+        assert!(f16_to_f32(f32_to_f16(1e6)).is_infinite());
+        assert!(f16_to_f32(f32_to_f16(f32::NAN)).is_nan());
+    }
+
+    #[test]
+    fn f16_all_bit_patterns_survive() {
+        for h in 0..=u16::MAX {
+            let x = f16_to_f32(h);
+            if x.is_nan() {
+                continue;
+            }
+            assert_eq!(f32_to_f16(x), h, "{h:#06x} -> {x}");
+        }
+    }
+
+    #[test]
+    fn f16_relative_error_is_bounded() {
+        let mut x = 1e-4f32;
+        while x < 6e4 {
+            let y = f16_to_f32(f32_to_f16(x));
+            assert!(((y - x) / x).abs() <= 1.0 / 2048.0, "{x} -> {y}");
+            x *= 1.013;
+        }
+    }
+
+    #[test]
+    fn int8_error_is_at_most_half_a_step() {
+        let row: Vec<f32> = (0..200).map(|i| ((i as f32) * 0.37).sin() * 3.0).collect();
+        let mut q = Vec::new();
+        let scale = quantize_i8(&row, &mut q);
+        let back = Row::Int8 { values: &q, scale }.to_vec();
+        for (a, b) in row.iter().zip(&back) {
+            assert!((a - b).abs() <= scale * 0.5 + 1e-6, "{a} vs {b}");
+        }
+        let zeros = vec![0.0f32; 4];
+        q.clear();
+        assert_eq!(quantize_i8(&zeros, &mut q), 0.0);
+        assert_eq!(q, vec![0; 4]);
+    }
+
+    #[test]
+    fn add_to_applies_weight() {
+        let mut acc = vec![1.0f32, 1.0];
+        Row::F32(&[2.0, -4.0]).add_to(&mut acc, 0.5);
+        assert_eq!(acc, vec![2.0, -1.0]);
+    }
+}

@@ -1,0 +1,385 @@
+//! `Vocab::open`: maps a `.zv` file, validates its header and section bounds in O(1),
+//! and answers lookups in place. Nothing is parsed or copied on open.
+
+use std::fs::File;
+use std::ops::Range;
+use std::path::Path;
+
+use memmap2::Mmap;
+
+use super::format::{
+    checksum, name_hash, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT, HEADER_LEN,
+    NO_ROW, WORD_SECTIONS,
+};
+use super::quant::Row;
+use crate::error::{Error, Result};
+
+enum Bytes {
+    Mapped(Mmap),
+    Static(&'static [u8]),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Static(s) => s,
+        }
+    }
+}
+
+/// The validated byte ranges of one table.
+#[derive(Clone, Debug)]
+struct Table {
+    rows: usize,
+    dim: usize,
+    total: u64,
+    strings: Range<usize>,
+    offsets: Range<usize>,
+    slots: Range<usize>,
+    vectors: Range<usize>,
+    scales: Range<usize>,
+    counts: Range<usize>,
+}
+
+/// Which of the two tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Word,
+    Char,
+}
+
+/// One entry of a table, as yielded by [`Vocab::entries`].
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    pub id: u32,
+    pub name: &'a str,
+    pub row: Row<'a>,
+    pub count: u64,
+}
+
+/// A memory-mapped vocab: a word table and a character table.
+pub struct Vocab {
+    bytes: Bytes,
+    name: String,
+    header: Header,
+    words: Table,
+    chars: Table,
+    bmp: Range<usize>,
+}
+
+impl std::fmt::Debug for Vocab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocab").field("name", &self.name).field("header", &self.header).finish()
+    }
+}
+
+impl Vocab {
+    /// Maps and validates a vocab file. Costs O(1) in the size of the table.
+    pub fn open(path: impl AsRef<Path>) -> Result<Vocab> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|e| Error::io_path("cannot open vocab", path, e))?;
+        // SAFETY: the map is read-only; like every mmap reader we rely on the file not being
+        // truncated by another process while mapped. Every read is bounds-checked against
+        // the length validated here, so a corrupt file cannot cause an out-of-bounds read.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io_path("cannot map vocab", path, e))?;
+        Vocab::from_bytes(Bytes::Mapped(map), path.display().to_string())
+    }
+
+    /// Uses a table that is already in memory, such as one embedded in the binary.
+    /// The slice must start on a 64-byte boundary.
+    pub fn from_static(bytes: &'static [u8], name: &str) -> Result<Vocab> {
+        Vocab::from_bytes(Bytes::Static(bytes), name.to_string())
+    }
+
+    fn from_bytes(bytes: Bytes, name: String) -> Result<Vocab> {
+        let data = bytes.as_slice();
+        let header = Header::decode(data, &name)?;
+        if data.as_ptr() as usize % ALIGN != 0 {
+            return Err(Error::bad(format!("{name}: the table is not 64-byte aligned in memory")));
+        }
+        let file_len = data.len();
+        let bad = |what: String| Error::bad(format!("{name}: corrupted vocab file: {what}"));
+        let section = |s: Section, expected: Option<u64>| -> Result<Range<usize>> {
+            let (off, len) = header.section(s);
+            let end = off.checked_add(len).ok_or_else(|| bad(format!("section {s:?} overflows")))?;
+            if (len > 0 && (off < HEADER_LEN as u64 || off % ALIGN as u64 != 0)) || end > file_len as u64 {
+                return Err(bad(format!("section {s:?} at {off}+{len} lies outside the {file_len}-byte file")));
+            }
+            if let Some(want) = expected {
+                if want != len {
+                    return Err(bad(format!("section {s:?} is {len} bytes, expected {want}")));
+                }
+            }
+            Ok(off as usize..end as usize)
+        };
+        let table = |sec: TableSections, rows: u64, dim: u32, total: u64| -> Result<Table> {
+            let elems = rows.checked_mul(dim as u64).ok_or_else(|| bad("row count overflows".into()));
+            let vec_bytes = elems?
+                .checked_mul(header.dtype.size() as u64)
+                .ok_or_else(|| bad("row count overflows".into()))?;
+            let scale_bytes = if header.dtype == Dtype::Int8 { rows * 4 } else { 0 };
+            if rows >= NO_ROW as u64 {
+                return Err(bad(format!("{rows} rows is more than the format allows")));
+            }
+            let t = Table {
+                rows: rows as usize,
+                dim: dim as usize,
+                total,
+                strings: section(sec.strings, None)?,
+                offsets: section(sec.offsets, Some((rows + 1) * 4))?,
+                slots: section(sec.slots, None)?,
+                vectors: section(sec.vectors, Some(vec_bytes))?,
+                scales: section(sec.scales, Some(scale_bytes))?,
+                counts: section(sec.counts, Some(rows * 8))?,
+            };
+            let cap = t.slots.len() / 8;
+            if t.slots.len() % 8 != 0 || !cap.is_power_of_two() || cap <= t.rows {
+                return Err(bad(format!("{:?} index has a bad size", sec.slots)));
+            }
+            let offs: &[u32] = cast(&data[t.offsets.clone()]);
+            if offs[0] != 0 || offs[t.rows] as usize != t.strings.len() {
+                return Err(bad(format!("{:?} do not match the string section", sec.offsets)));
+            }
+            Ok(t)
+        };
+        let words = table(WORD_SECTIONS, header.words, header.dim, header.word_total)?;
+        let chars = table(CHAR_SECTIONS, header.chars, header.char_dim, header.char_total)?;
+        let bmp_len = header.section(Section::CharBmp).1;
+        if bmp_len != 0 && bmp_len != (BMP_LEN * 4) as u64 {
+            return Err(bad(format!("CharBmp is {bmp_len} bytes")));
+        }
+        let bmp = section(Section::CharBmp, None)?;
+        section(Section::Meta, None)?;
+        Ok(Vocab { bytes, name, header, words, chars, bmp })
+    }
+
+    fn data(&self) -> &[u8] {
+        self.bytes.as_slice()
+    }
+
+    fn table(&self, kind: Kind) -> &Table {
+        match kind {
+            Kind::Word => &self.words,
+            Kind::Char => &self.chars,
+        }
+    }
+
+    /// The name the vocab was opened under (its path, or "embedded default").
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn dtype(&self) -> Dtype {
+        self.header.dtype
+    }
+
+    pub fn len(&self, kind: Kind) -> usize {
+        self.table(kind).rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.rows == 0 && self.chars.rows == 0
+    }
+
+    /// Dimension of the rows of a table.
+    pub fn dim(&self, kind: Kind) -> usize {
+        self.table(kind).dim
+    }
+
+    /// The word vector of `word`, if the word table has it.
+    #[inline]
+    pub fn word(&self, word: &str) -> Option<Row<'_>> {
+        self.find(Kind::Word, word.as_bytes()).map(|id| self.row(Kind::Word, id))
+    }
+
+    /// The vector of a character, if the character table has it.
+    #[inline]
+    pub fn char(&self, c: char) -> Option<Row<'_>> {
+        self.char_id(c).map(|id| self.row(Kind::Char, id))
+    }
+
+    /// The row id of a character: one array load for the Basic Multilingual Plane.
+    #[inline]
+    pub fn char_id(&self, c: char) -> Option<u32> {
+        let cp = c as usize;
+        if cp < BMP_LEN && !self.bmp.is_empty() {
+            let bmp: &[u32] = cast(&self.data()[self.bmp.clone()]);
+            let id = bmp[cp];
+            return (id < self.chars.rows as u32).then_some(id);
+        }
+        let mut buf = [0u8; 4];
+        self.find(Kind::Char, c.encode_utf8(&mut buf).as_bytes())
+    }
+
+    /// The row id of a character-table entry, which may be a multi-code-point grapheme.
+    #[inline]
+    pub fn grapheme_id(&self, g: &str) -> Option<u32> {
+        let mut it = g.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => self.char_id(c),
+            _ => self.find(Kind::Char, g.as_bytes()),
+        }
+    }
+
+    /// The row id of `name` in a table.
+    #[inline]
+    pub fn id(&self, kind: Kind, name: &str) -> Option<u32> {
+        match kind {
+            Kind::Word => self.find(Kind::Word, name.as_bytes()),
+            Kind::Char => self.grapheme_id(name),
+        }
+    }
+
+    fn find(&self, kind: Kind, name: &[u8]) -> Option<u32> {
+        let t = self.table(kind);
+        let slots: &[u64] = cast(&self.data()[t.slots.clone()]);
+        let mask = slots.len() - 1;
+        let h = name_hash(name);
+        let tag = h >> 32;
+        let mut i = h as usize & mask;
+        // Bounded so that even a corrupted index (no empty slot) cannot loop forever.
+        for _ in 0..slots.len() {
+            let s = slots[i];
+            if s == EMPTY_SLOT {
+                return None;
+            }
+            if s >> 32 == tag {
+                let id = s as u32;
+                if self.name_bytes(kind, id) == Some(name) {
+                    return Some(id);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+
+    fn name_bytes(&self, kind: Kind, id: u32) -> Option<&[u8]> {
+        let t = self.table(kind);
+        let data = self.data();
+        let offs: &[u32] = cast(&data[t.offsets.clone()]);
+        let (a, b) = (*offs.get(id as usize)? as usize, *offs.get(id as usize + 1)? as usize);
+        data[t.strings.clone()].get(a..b)
+    }
+
+    /// The name of row `id`; `None` when out of range or not UTF-8 (a corrupted file).
+    pub fn row_name(&self, kind: Kind, id: u32) -> Option<&str> {
+        std::str::from_utf8(self.name_bytes(kind, id)?).ok()
+    }
+
+    /// Row `id` of a table. Panics only if `id` did not come from this vocab's lookups
+    /// (`id < len(kind)` always holds for those).
+    #[inline]
+    pub fn row(&self, kind: Kind, id: u32) -> Row<'_> {
+        let t = self.table(kind);
+        let data = self.data();
+        let (i, d) = (id as usize, t.dim);
+        match self.header.dtype {
+            Dtype::F32 => Row::F32(&cast::<f32>(&data[t.vectors.clone()])[i * d..(i + 1) * d]),
+            Dtype::F16 => Row::F16(&cast::<u16>(&data[t.vectors.clone()])[i * d..(i + 1) * d]),
+            Dtype::Int8 => Row::Int8 {
+                values: &cast::<i8>(&data[t.vectors.clone()])[i * d..(i + 1) * d],
+                scale: cast::<f32>(&data[t.scales.clone()])[i],
+            },
+        }
+    }
+
+    /// The stored frequency of row `id`.
+    #[inline]
+    pub fn count(&self, kind: Kind, id: u32) -> u64 {
+        let t = self.table(kind);
+        cast::<u64>(&self.data()[t.counts.clone()])[id as usize]
+    }
+
+    /// The sum of all frequencies of a table (the denominator of p(w)).
+    pub fn total(&self, kind: Kind) -> u64 {
+        self.table(kind).total
+    }
+
+    /// Every entry of a table, in row order (most frequent first).
+    pub fn entries(&self, kind: Kind) -> impl Iterator<Item = Entry<'_>> + '_ {
+        (0..self.len(kind) as u32).map(move |id| Entry {
+            id,
+            name: self.row_name(kind, id).unwrap_or("\u{fffd}"),
+            row: self.row(kind, id),
+            count: self.count(kind, id),
+        })
+    }
+
+    /// The metadata object (source, build options, ...).
+    pub fn meta(&self) -> Result<serde_json::Value> {
+        let (off, len) = self.header.section(Section::Meta);
+        let bytes = &self.data()[off as usize..(off + len) as usize];
+        if bytes.is_empty() {
+            return Ok(serde_json::Value::Object(Default::default()));
+        }
+        serde_json::from_slice(bytes).map_err(|e| Error::bad(format!("{}: corrupted metadata: {e}", self.name)))
+    }
+
+    /// Full check: the body checksum, then every name, offset and index entry.
+    pub fn verify(&self) -> Result<()> {
+        let bad = |what: String| Error::bad(format!("{}: verification failed: {what}", self.name));
+        if checksum(&self.data()[HEADER_LEN..]) != self.header.body_checksum {
+            return Err(bad("checksum mismatch (the file is corrupted)".into()));
+        }
+        for kind in [Kind::Word, Kind::Char] {
+            let t = self.table(kind);
+            let offs: &[u32] = cast(&self.data()[t.offsets.clone()]);
+            if offs.windows(2).any(|w| w[0] > w[1]) {
+                return Err(bad(format!("{kind:?} name offsets are not increasing")));
+            }
+            for id in 0..t.rows as u32 {
+                let name = self.row_name(kind, id).ok_or_else(|| bad(format!("{kind:?} row {id} has a bad name")))?;
+                if self.find(kind, name.as_bytes()) != Some(id) {
+                    return Err(bad(format!("{kind:?} index does not lead to row {id} ({name:?})")));
+                }
+            }
+        }
+        if !self.bmp.is_empty() {
+            let bmp: &[u32] = cast(&self.data()[self.bmp.clone()]);
+            for (cp, &id) in bmp.iter().enumerate() {
+                if id == NO_ROW {
+                    continue;
+                }
+                let c = char::from_u32(cp as u32);
+                let ok = c.is_some_and(|c| id < self.chars.rows as u32 && self.row_name(Kind::Char, id) == Some(c.encode_utf8(&mut [0; 4])));
+                if !ok {
+                    return Err(bad(format!("character index entry U+{cp:04X} is wrong")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Plain-old-data types that may be viewed in place from little-endian bytes.
+pub(crate) trait Pod: Copy {}
+impl Pod for u16 {}
+impl Pod for u32 {}
+impl Pod for u64 {}
+impl Pod for f32 {}
+impl Pod for i8 {}
+
+/// Views aligned bytes as a slice of `T`. Section offsets are multiples of 64 from a 64-byte
+/// aligned base (checked on open), so the prefix is always empty; a trailing partial
+/// element is ignored.
+#[inline]
+pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> &[T] {
+    // SAFETY: T is plain old data for which every bit pattern is valid; align_to only
+    // yields a correctly aligned middle part.
+    let (pre, mid, _) = unsafe { bytes.align_to::<T>() };
+    debug_assert!(pre.is_empty());
+    if pre.is_empty() {
+        mid
+    } else {
+        &[]
+    }
+}
+
+#[cfg(target_endian = "big")]
+compile_error!("zhvec reads its little-endian tables in place and supports little-endian targets only");

@@ -1,0 +1,242 @@
+//! Writes a `.zv` vocab file atomically: into a temporary file next to the target, which is
+//! renamed over the target only once it is complete and its checksum is in the header.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use memmap2::Mmap;
+
+use super::format::{
+    align_up, checksum, name_hash, slot_capacity, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS,
+    EMPTY_SLOT, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
+};
+use super::quant::{f32_to_f16, quantize_i8};
+use crate::error::{Error, Result};
+
+/// One table in memory, rows in the order they will be stored.
+#[derive(Clone, Debug, Default)]
+pub struct TableData {
+    pub dim: usize,
+    pub names: Vec<String>,
+    /// `names.len() × dim` values, row-major.
+    pub vectors: Vec<f32>,
+    pub counts: Vec<u64>,
+}
+
+impl TableData {
+    pub fn new(dim: usize) -> TableData {
+        TableData { dim, ..Default::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn push(&mut self, name: String, vector: &[f32], count: u64) {
+        debug_assert_eq!(vector.len(), self.dim);
+        self.names.push(name);
+        self.vectors.extend_from_slice(vector);
+        self.counts.push(count);
+    }
+
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.vectors[i * self.dim..(i + 1) * self.dim]
+    }
+}
+
+/// Everything a vocab file holds.
+#[derive(Clone, Debug)]
+pub struct VocabData {
+    pub words: TableData,
+    pub chars: TableData,
+    pub dtype: Dtype,
+    /// Free-form metadata: source description, build options.
+    pub meta: serde_json::Value,
+}
+
+struct Out<W: Write> {
+    w: W,
+    pos: u64,
+    path: String,
+}
+
+impl<W: Write> Out<W> {
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.w.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}", self.path), e))?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn pad(&mut self) -> Result<()> {
+        let to = align_up(self.pos);
+        let zeros = [0u8; 64];
+        self.write(&zeros[..(to - self.pos) as usize])
+    }
+
+    /// Writes one section, returning its (offset, length).
+    fn section(&mut self, f: impl FnOnce(&mut Self) -> Result<()>) -> Result<(u64, u64)> {
+        self.pad()?;
+        let start = self.pos;
+        f(self)?;
+        Ok((start, self.pos - start))
+    }
+}
+
+/// Writes `data` to `path` atomically.
+pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
+    for (t, what) in [(&data.words, "word"), (&data.chars, "char")] {
+        if t.vectors.len() != t.len() * t.dim || t.counts.len() != t.len() {
+            return Err(Error::bad(format!("{what} table is inconsistent")));
+        }
+        if t.len() >= NO_ROW as usize {
+            return Err(Error::bad(format!("too many {what} rows: {}", t.len())));
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let shown = path.display().to_string();
+    let tmp = tempfile::Builder::new()
+        .prefix(".zhvec-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(format!("cannot create a temporary file in {}", dir.display()), e))?;
+    let mut out = Out { w: BufWriter::with_capacity(1 << 20, tmp.as_file()), pos: 0, path: shown.clone() };
+    out.write(&[0u8; HEADER_LEN])?;
+
+    let mut sections = [(0u64, 0u64); SECTION_COUNT];
+    let meta = serde_json::to_vec(&data.meta).map_err(|e| Error::bad(format!("metadata: {e}")))?;
+    sections[Section::Meta as usize] = out.section(|o| o.write(&meta))?;
+    write_table(&mut out, &mut sections, WORD_SECTIONS, &data.words, data.dtype)?;
+    write_table(&mut out, &mut sections, CHAR_SECTIONS, &data.chars, data.dtype)?;
+    if !data.chars.is_empty() {
+        let mut bmp = vec![NO_ROW; BMP_LEN];
+        for (id, name) in data.chars.names.iter().enumerate() {
+            let mut it = name.chars();
+            if let (Some(c), None) = (it.next(), it.next()) {
+                if (c as usize) < BMP_LEN {
+                    bmp[c as usize] = id as u32;
+                }
+            }
+        }
+        sections[Section::CharBmp as usize] = out.section(|o| write_u32s(o, &bmp))?;
+    }
+    out.pad()?;
+    let file_len = out.pos;
+    out.w.flush().map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
+    drop(out);
+
+    // The checksum covers the body as written, read back through a map of the temp file.
+    let file: &File = tmp.as_file();
+    // SAFETY: the temporary file is private to this process until it is renamed.
+    let map = unsafe { Mmap::map(file) }.map_err(|e| Error::io(format!("cannot map {shown}"), e))?;
+    let body_checksum = checksum(&map[HEADER_LEN..]);
+    drop(map);
+    let header = Header {
+        dtype: data.dtype,
+        words: data.words.len() as u64,
+        chars: data.chars.len() as u64,
+        dim: data.words.dim as u32,
+        char_dim: data.chars.dim as u32,
+        word_total: data.words.counts.iter().sum(),
+        char_total: data.chars.counts.iter().sum(),
+        file_len,
+        body_checksum,
+        sections,
+    };
+    let mut file = tmp.as_file();
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(&header.encode()))
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
+    tmp.persist(path).map_err(|e| Error::io(format!("cannot rename the finished table to {shown}"), e.error))?;
+    Ok(())
+}
+
+fn write_table<W: Write>(
+    out: &mut Out<W>,
+    sections: &mut [(u64, u64); SECTION_COUNT],
+    sec: TableSections,
+    t: &TableData,
+    dtype: Dtype,
+) -> Result<()> {
+    sections[sec.strings as usize] = out.section(|o| t.names.iter().try_for_each(|n| o.write(n.as_bytes())))?;
+    let mut offsets = Vec::with_capacity(t.len() + 1);
+    let mut at = 0u64;
+    offsets.push(0u32);
+    for n in &t.names {
+        at += n.len() as u64;
+        offsets.push(u32::try_from(at).map_err(|_| Error::bad("the names of the table exceed 4 GiB"))?);
+    }
+    sections[sec.offsets as usize] = out.section(|o| write_u32s(o, &offsets))?;
+    drop(offsets);
+    let slots = build_slots(&t.names)?;
+    sections[sec.slots as usize] = out.section(|o| {
+        let bytes: Vec<u8> = slots.iter().flat_map(|s| s.to_le_bytes()).collect();
+        o.write(&bytes)
+    })?;
+    drop(slots);
+    let mut scales = Vec::new();
+    sections[sec.vectors as usize] = out.section(|o| {
+        let mut buf: Vec<u8> = Vec::with_capacity(t.dim * 4);
+        let mut q: Vec<i8> = Vec::with_capacity(t.dim);
+        for i in 0..t.len() {
+            let row = t.row(i);
+            buf.clear();
+            match dtype {
+                Dtype::F32 => buf.extend(row.iter().flat_map(|x| x.to_le_bytes())),
+                Dtype::F16 => buf.extend(row.iter().flat_map(|&x| f32_to_f16(x).to_le_bytes())),
+                Dtype::Int8 => {
+                    q.clear();
+                    scales.push(quantize_i8(row, &mut q));
+                    buf.extend(q.iter().map(|&x| x as u8));
+                }
+            }
+            o.write(&buf)?;
+        }
+        Ok(())
+    })?;
+    sections[sec.scales as usize] = out.section(|o| {
+        let bytes: Vec<u8> = scales.iter().flat_map(|s| s.to_le_bytes()).collect();
+        o.write(&bytes)
+    })?;
+    sections[sec.counts as usize] = out.section(|o| {
+        let bytes: Vec<u8> = t.counts.iter().flat_map(|s| s.to_le_bytes()).collect();
+        o.write(&bytes)
+    })?;
+    Ok(())
+}
+
+fn write_u32s<W: Write>(o: &mut Out<W>, v: &[u32]) -> Result<()> {
+    let bytes: Vec<u8> = v.iter().flat_map(|s| s.to_le_bytes()).collect();
+    o.write(&bytes)
+}
+
+/// Builds the open-addressing index described in [`super::format`].
+fn build_slots(names: &[String]) -> Result<Vec<u64>> {
+    let cap = slot_capacity(names.len() as u64) as usize;
+    let mask = cap - 1;
+    let mut slots = vec![EMPTY_SLOT; cap];
+    for (id, name) in names.iter().enumerate() {
+        let h = name_hash(name.as_bytes());
+        let mut i = h as usize & mask;
+        loop {
+            let s = slots[i];
+            if s == EMPTY_SLOT {
+                slots[i] = id as u64 | (h >> 32) << 32;
+                break;
+            }
+            if s >> 32 == h >> 32 && names[s as u32 as usize] == *name {
+                return Err(Error::bad(format!("duplicate entry {name:?} in the table")));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    Ok(slots)
+}
