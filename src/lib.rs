@@ -6,4 +6,12 @@ pub mod vocab;
 
 pub use error::{Error, Result};
 pub use vocab::{Dtype, Kind, Row, Vocab};
+pub mod build;
+pub mod cli;
+pub mod cmd;
+pub mod default_vocab;
+pub mod embed;
+pub mod eval;
+pub mod output;
+pub mod pipeline;
 pub mod segment;

@@ -52,13 +52,23 @@ impl Segmenter {
         }
     }
 
-    /// Segments `line` into `out` (cleared first), dropping whitespace-only tokens.
-    pub fn cut<'a>(&self, line: &'a str, out: &mut Vec<&'a str>) {
-        out.clear();
+    /// Calls `f` on each token of `line` in order, skipping whitespace-only tokens.
+    #[inline]
+    pub fn for_each_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
         if line.trim().is_empty() {
             return;
         }
-        out.extend(self.jieba.cut(line, true).into_iter().map(|t| t.word).filter(|w| !w.trim().is_empty()));
+        for t in self.jieba.cut(line, true) {
+            if !t.word.trim().is_empty() {
+                f(t.word);
+            }
+        }
+    }
+
+    /// Segments `line` into `out` (cleared first), dropping whitespace-only tokens.
+    pub fn cut<'a>(&self, line: &'a str, out: &mut Vec<&'a str>) {
+        out.clear();
+        self.for_each_token(line, |t| out.push(t));
     }
 }
 

@@ -7,7 +7,10 @@ pub enum Row<'a> {
     /// IEEE 754 binary16 bit patterns.
     F16(&'a [u16]),
     /// Quantized values; the real value is `q as f32 * scale`.
-    Int8 { values: &'a [i8], scale: f32 },
+    Int8 {
+        values: &'a [i8],
+        scale: f32,
+    },
 }
 
 impl Row<'_> {

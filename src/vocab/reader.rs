@@ -115,9 +115,8 @@ impl Vocab {
         };
         let table = |sec: TableSections, rows: u64, dim: u32, total: u64| -> Result<Table> {
             let elems = rows.checked_mul(dim as u64).ok_or_else(|| bad("row count overflows".into()));
-            let vec_bytes = elems?
-                .checked_mul(header.dtype.size() as u64)
-                .ok_or_else(|| bad("row count overflows".into()))?;
+            let vec_bytes =
+                elems?.checked_mul(header.dtype.size() as u64).ok_or_else(|| bad("row count overflows".into()))?;
             let scale_bytes = if header.dtype == Dtype::Int8 { rows * 4 } else { 0 };
             if rows >= NO_ROW as u64 {
                 return Err(bad(format!("{rows} rows is more than the format allows")));
@@ -347,7 +346,9 @@ impl Vocab {
                     continue;
                 }
                 let c = char::from_u32(cp as u32);
-                let ok = c.is_some_and(|c| id < self.chars.rows as u32 && self.row_name(Kind::Char, id) == Some(c.encode_utf8(&mut [0; 4])));
+                let ok = c.is_some_and(|c| {
+                    id < self.chars.rows as u32 && self.row_name(Kind::Char, id) == Some(c.encode_utf8(&mut [0; 4]))
+                });
                 if !ok {
                     return Err(bad(format!("character index entry U+{cp:04X} is wrong")));
                 }

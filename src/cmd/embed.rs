@@ -1,0 +1,120 @@
+//! `zhvec embed`.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::cli::EmbedArgs;
+use crate::cmd::{embedder, input_paths, is_stdin, open_input, open_vocab, progress};
+use crate::error::{Error, Result};
+use crate::output::{Encoder, Format, Sink};
+use crate::pipeline::{self, Totals, CHUNK_BYTES};
+
+pub fn run(args: &EmbedArgs) -> Result<()> {
+    let started = Instant::now();
+    let vocab = open_vocab(args.recipe.vocab.as_deref())?;
+    let embedder = embedder(&vocab, &args.recipe)?;
+    let dim = embedder.dim();
+    if args.print_dim {
+        println!("{dim}");
+        return Ok(());
+    }
+    if (args.with_line || args.with_text) && args.format != Format::Jsonl {
+        return Err(Error::bad("--with-line and --with-text apply to --format jsonl only"));
+    }
+    let threads = match args.threads {
+        Some(0) => return Err(Error::bad("--threads must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let opts = pipeline::Options {
+        threads,
+        lossy: args.lossy,
+        encoder: Encoder { format: args.format, with_line: args.with_line, with_text: args.with_text },
+        chunk_bytes: CHUNK_BYTES,
+    };
+    let paths = input_paths(&args.files);
+    let outputs = match &args.out_dir {
+        Some(dir) => Some(out_dir_targets(&paths, dir, args.format)?),
+        None => None,
+    };
+    let total_bytes: Option<u64> =
+        paths.iter().map(|p| if is_stdin(p) { None } else { std::fs::metadata(p).ok().map(|m| m.len()) }).sum();
+    let bar = progress(total_bytes, args.quiet);
+    let by_bytes = total_bytes.is_some();
+    let mut lines_done = 0u64;
+    let mut on_chunk = |bytes: u64, rows: u64| {
+        lines_done += rows;
+        if by_bytes {
+            bar.inc(bytes);
+        } else {
+            bar.inc(rows);
+        }
+        let secs = bar.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("{lines_done} lines, {:.0} lines/s", lines_done as f64 / secs));
+    };
+
+    let mut totals = Totals::default();
+    match outputs {
+        Some(targets) => {
+            for (path, target) in paths.iter().zip(&targets) {
+                let mut input = open_input(path)?;
+                let mut sink = Sink::open(Some(target), args.format, dim)?;
+                totals.add(&pipeline::run(&embedder, &mut input.reader, &input.name, &mut sink, &opts, &mut on_chunk)?);
+                sink.finish()?;
+            }
+        }
+        None => {
+            let mut sink = Sink::open(args.output.as_deref(), args.format, dim)?;
+            for path in &paths {
+                let mut input = open_input(path)?;
+                totals.add(&pipeline::run(&embedder, &mut input.reader, &input.name, &mut sink, &opts, &mut on_chunk)?);
+            }
+            sink.finish()?;
+        }
+    }
+    bar.finish_and_clear();
+    if args.format == Format::F32 && !args.quiet {
+        eprintln!("zhvec: {dim} float32 values per row, {} rows", totals.stats.lines);
+    }
+    if args.lossy && totals.lossy_lines > 0 && !args.quiet {
+        eprintln!("zhvec: replaced invalid UTF-8 in {} lines", totals.lossy_lines);
+    }
+    if args.stats {
+        let secs = started.elapsed().as_secs_f64();
+        let mut summary = serde_json::to_value(totals.stats).unwrap_or_default();
+        if let Some(map) = summary.as_object_mut() {
+            map.insert("lossy_lines".into(), totals.lossy_lines.into());
+            map.insert("bytes".into(), totals.bytes.into());
+            map.insert("seconds".into(), secs.into());
+            map.insert("lines_per_sec".into(), (totals.stats.lines as f64 / secs.max(1e-9)).into());
+        }
+        eprintln!("{summary}");
+    }
+    Ok(())
+}
+
+/// `--out-dir`: each input's output is named after it, with the format's extension.
+fn out_dir_targets(paths: &[PathBuf], dir: &std::path::Path, format: Format) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Err(Error::bad(format!("--out-dir {}: not a directory", dir.display())));
+    }
+    let mut seen = HashSet::new();
+    paths
+        .iter()
+        .map(|p| {
+            if is_stdin(p) {
+                return Err(Error::bad("--out-dir needs input files, not standard input"));
+            }
+            let stem = p.file_stem().ok_or_else(|| Error::bad(format!("{}: not a file name", p.display())))?;
+            let target = dir.join(stem).with_extension(format.extension());
+            if !seen.insert(target.clone()) {
+                return Err(Error::bad(format!(
+                    "two inputs would both be written to {}; rename one of them",
+                    target.display()
+                )));
+            }
+            Ok(target)
+        })
+        .collect()
+}

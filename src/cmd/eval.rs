@@ -1,0 +1,117 @@
+//! `zhvec eval sts | words | classify`.
+
+use std::fs;
+use std::path::Path;
+
+use crate::cli::{EvalClassifyArgs, EvalPairsArgs};
+use crate::cmd::{embedder, open_vocab};
+use crate::embed::{Embedder, Scratch, Stats};
+use crate::error::{Error, Result};
+use crate::eval::{cosine, spearman, Centroids};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PairKind {
+    Sentences,
+    Words,
+}
+
+/// Reads `a<TAB>b<TAB>...` lines, with `fields` fields each; blank lines are skipped.
+fn read_tsv(path: &Path, fields: usize) -> Result<Vec<(u64, Vec<String>)>> {
+    let bytes = fs::read(path).map_err(|e| Error::io_path("cannot read", path, e))?;
+    let name = path.display().to_string();
+    let mut rows = Vec::new();
+    for (i, raw) in crate::pipeline::lines(&bytes).enumerate() {
+        let line_no = i as u64 + 1;
+        let text = crate::pipeline::decode_line(raw, line_no, &name, false)?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = text.split('\t').map(str::to_string).collect();
+        if parts.len() != fields {
+            return Err(Error::at_line(
+                &name,
+                line_no,
+                format_args!("expected {fields} tab-separated fields, found {}", parts.len()),
+            ));
+        }
+        rows.push((line_no, parts));
+    }
+    if rows.is_empty() {
+        return Err(Error::bad(format!("{name}: no data lines")));
+    }
+    Ok(rows)
+}
+
+struct Vectors<'a, 'v> {
+    embedder: &'a Embedder<'v>,
+    scratch: Scratch,
+    stats: Stats,
+}
+
+impl Vectors<'_, '_> {
+    fn of(&mut self, text: &str) -> Vec<f32> {
+        let mut out = vec![0.0; self.embedder.dim()];
+        self.embedder.embed_line(text, &mut out, &mut self.scratch, &mut self.stats);
+        out
+    }
+}
+
+fn print(json: bool, value: serde_json::Value, line: String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{line}");
+    }
+}
+
+pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
+    let vocab = open_vocab(args.recipe.vocab.as_deref())?;
+    let embedder = embedder(&vocab, &args.recipe)?;
+    let rows = read_tsv(&args.pairs, 3)?;
+    let name = args.pairs.display().to_string();
+    let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
+    let (mut sims, mut gold) = (Vec::new(), Vec::new());
+    let mut missing = 0u64;
+    for (line_no, f) in &rows {
+        let g: f64 = f[2]
+            .trim()
+            .parse()
+            .map_err(|_| Error::at_line(&name, *line_no, format_args!("gold score {:?} is not a number", f[2])))?;
+        let (a, b) = (vecs.of(&f[0]), vecs.of(&f[1]));
+        if a.iter().all(|x| *x == 0.0) || b.iter().all(|x| *x == 0.0) {
+            missing += 1;
+        }
+        sims.push(cosine(&a, &b));
+        gold.push(g);
+    }
+    let rho = 100.0 * spearman(&sims, &gold);
+    let task = if kind == PairKind::Words { "words" } else { "sts" };
+    print(
+        args.json,
+        serde_json::json!({"task": task, "file": name, "pairs": rows.len(), "no_vector": missing, "spearman": rho}),
+        format!("{name}: spearman {rho:.2} over {} pairs ({missing} with an empty vector)", rows.len()),
+    );
+    Ok(())
+}
+
+pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
+    let vocab = open_vocab(args.recipe.vocab.as_deref())?;
+    let embedder = embedder(&vocab, &args.recipe)?;
+    let train = read_tsv(&args.train, 2)?;
+    let test = read_tsv(&args.test, 2)?;
+    let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
+    let mut centroids = Centroids::default();
+    for (_, f) in &train {
+        centroids.add(f[1].trim(), &vecs.of(&f[0]));
+    }
+    let correct = test.iter().filter(|(_, f)| centroids.predict(&vecs.of(&f[0])) == Some(f[1].trim())).count();
+    let acc = 100.0 * correct as f64 / test.len() as f64;
+    let name = args.test.display().to_string();
+    print(
+        args.json,
+        serde_json::json!({"task": "classify", "train": args.train.display().to_string(), "file": name,
+            "train_rows": train.len(), "test_rows": test.len(), "accuracy": acc}),
+        format!("{name}: accuracy {acc:.2} over {} rows ({} training rows)", test.len(), train.len()),
+    );
+    Ok(())
+}

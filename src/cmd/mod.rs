@@ -1,0 +1,96 @@
+//! The subcommands: glue between flags, the library and the terminal.
+
+pub mod embed;
+pub mod eval;
+pub mod segment;
+pub mod vocab;
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::segment::Segmenter;
+use crate::vocab::Vocab;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Embed(args) => embed::run(&args),
+        Command::Segment(args) => segment::run(&args),
+        Command::Vocab(VocabCommand::Build(args)) => vocab::build(&args),
+        Command::Vocab(VocabCommand::Info { path, json }) => vocab::info(&path, json),
+        Command::Vocab(VocabCommand::Verify { path }) => vocab::verify(&path),
+        Command::Eval(EvalCommand::Sts(args)) => eval::pairs(&args, eval::PairKind::Sentences),
+        Command::Eval(EvalCommand::Words(args)) => eval::pairs(&args, eval::PairKind::Words),
+        Command::Eval(EvalCommand::Classify(args)) => eval::classify(&args),
+    }
+}
+
+/// The table named by `--vocab`, or the embedded default.
+pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
+    match path {
+        Some(p) => Vocab::open(p),
+        None => crate::default_vocab::open(),
+    }
+}
+
+/// Builds the embedder for a recipe over an open vocab.
+pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs) -> Result<Embedder<'v>> {
+    let segmenter = Segmenter::new(args.seg_dict, vocab)?;
+    Embedder::new(vocab, segmenter, args.recipe())
+}
+
+/// An input file, or standard input for `-`.
+pub struct Input {
+    pub name: String,
+    pub reader: Box<dyn Read + Send>,
+    /// Size in bytes when known (files), for progress.
+    pub len: Option<u64>,
+}
+
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+pub fn open_input(path: &Path) -> Result<Input> {
+    if is_stdin(path) {
+        return Ok(Input { name: "<stdin>".into(), reader: Box::new(io::stdin()), len: None });
+    }
+    let file = File::open(path).map_err(|e| Error::io_path("cannot open input", path, e))?;
+    let len = file.metadata().ok().map(|m| m.len());
+    Ok(Input { name: path.display().to_string(), reader: Box::new(file), len })
+}
+
+/// The inputs named on the command line; standard input when there are none.
+pub fn input_paths(files: &[PathBuf]) -> Vec<PathBuf> {
+    if files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        files.to_vec()
+    }
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal and not `quiet`.
+/// With a known total it shows bytes done of total, lines/s and ETA; otherwise a spinner
+/// with lines/s.
+pub fn progress(total_bytes: Option<u64>, quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total_bytes {
+        Some(total) => ProgressBar::new(total).with_style(
+            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg} ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
+    bar
+}

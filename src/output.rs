@@ -1,0 +1,264 @@
+//! Output formats. Workers encode rows into bytes in parallel ([`Encoder`]); one [`Sink`]
+//! writes the encoded chunks in order to stdout or, atomically, to a file.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON array per line (shortest round-trip floats).
+    #[default]
+    Jsonl,
+    /// Floats separated by tabs, one row per line.
+    Tsv,
+    /// A NumPy (N, D) little-endian float32 array.
+    Npy,
+    /// Raw little-endian float32 rows.
+    F32,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Tsv => "tsv",
+            Format::Npy => "npy",
+            Format::F32 => "f32",
+        }
+    }
+}
+
+/// Turns rows into bytes of one format.
+#[derive(Clone, Copy, Debug)]
+pub struct Encoder {
+    pub format: Format,
+    /// jsonl only: emit `{"line":N,...}` objects.
+    pub with_line: bool,
+    /// jsonl only: include the input text.
+    pub with_text: bool,
+}
+
+impl Encoder {
+    /// Appends one row to `out`. `line` counts from 1 within its input file.
+    #[inline]
+    pub fn encode(&self, line: u64, text: &str, row: &[f32], out: &mut Vec<u8>) {
+        match self.format {
+            Format::Npy | Format::F32 => {
+                for x in row {
+                    out.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+            Format::Tsv => {
+                for (i, x) in row.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b'\t');
+                    }
+                    write_float(out, *x);
+                }
+                out.push(b'\n');
+            }
+            Format::Jsonl => {
+                let object = self.with_line || self.with_text;
+                if object {
+                    out.push(b'{');
+                    if self.with_line {
+                        out.extend_from_slice(b"\"line\":");
+                        out.extend_from_slice(line.to_string().as_bytes());
+                        out.push(b',');
+                    }
+                    if self.with_text {
+                        out.extend_from_slice(b"\"text\":");
+                        // Writing a str into a Vec cannot fail.
+                        let _ = serde_json::to_writer(&mut *out, text);
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"\"vector\":");
+                }
+                out.push(b'[');
+                for (i, x) in row.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_float(out, *x);
+                }
+                out.push(b']');
+                if object {
+                    out.push(b'}');
+                }
+                out.push(b'\n');
+            }
+        }
+    }
+}
+
+/// Shortest representation that reads back to the same f32 (serde_json's formatting).
+#[inline]
+fn write_float(out: &mut Vec<u8>, x: f32) {
+    if x == 0.0 {
+        // Covers -0.0 too, which pooling can produce; "0" keeps text output compact.
+        out.push(b'0');
+    } else if x.is_finite() {
+        let _ = serde_json::to_writer(&mut *out, &x);
+    } else {
+        out.extend_from_slice(b"NaN");
+    }
+}
+
+/// npy header: magic, version 1.0, a u16 length, and a dict padded so the data starts at
+/// byte 128. The shape is rewritten in place once the row count is known.
+const NPY_HEADER_LEN: usize = 128;
+
+pub fn npy_header(rows: u64, dim: usize) -> [u8; NPY_HEADER_LEN] {
+    let mut h = [b' '; NPY_HEADER_LEN];
+    h[..6].copy_from_slice(b"\x93NUMPY");
+    h[6] = 1;
+    h[7] = 0;
+    h[8..10].copy_from_slice(&((NPY_HEADER_LEN - 10) as u16).to_le_bytes());
+    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
+    h[10..10 + dict.len()].copy_from_slice(dict.as_bytes());
+    h[NPY_HEADER_LEN - 1] = b'\n';
+    h
+}
+
+enum Target {
+    Stdout(BufWriter<io::Stdout>),
+    /// A temporary file renamed to `path` by [`Sink::finish`].
+    File {
+        tmp: NamedTempFile,
+        w: BufWriter<File>,
+        path: PathBuf,
+    },
+    /// npy to a pipe: rows are spooled to an anonymous temp file because the header,
+    /// which comes first, needs the row count.
+    Spool {
+        w: BufWriter<File>,
+    },
+}
+
+/// Where encoded rows go.
+pub struct Sink {
+    target: Target,
+    format: Format,
+    dim: usize,
+    rows: u64,
+}
+
+fn tmp_in(dir: &Path) -> io::Result<NamedTempFile> {
+    tempfile::Builder::new().prefix(".zhvec-").suffix(".tmp").tempfile_in(dir)
+}
+
+impl Sink {
+    /// Writes to `path` atomically, or to stdout when `path` is `None`.
+    pub fn open(path: Option<&Path>, format: Format, dim: usize) -> Result<Sink> {
+        let target = match path {
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let tmp = tmp_in(dir).map_err(|e| Error::io_path("cannot create a temporary file in", dir, e))?;
+                let file = tmp.reopen().map_err(|e| Error::io_path("cannot open", tmp.path(), e))?;
+                Target::File { tmp, w: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf() }
+            }
+            None if format == Format::Npy => {
+                let file = tempfile::tempfile().map_err(|e| Error::io("cannot create a temporary file", e))?;
+                Target::Spool { w: BufWriter::with_capacity(1 << 20, file) }
+            }
+            None => Target::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
+        };
+        let mut sink = Sink { target, format, dim, rows: 0 };
+        if format == Format::Npy {
+            if let Target::File { .. } = sink.target {
+                sink.write(&npy_header(0, dim), 0)?;
+            }
+        }
+        Ok(sink)
+    }
+
+    fn describe(&self) -> String {
+        match &self.target {
+            Target::File { path, .. } => path.display().to_string(),
+            _ => "standard output".into(),
+        }
+    }
+
+    /// Writes already encoded bytes holding `rows` rows.
+    pub fn write(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
+        let r = match &mut self.target {
+            Target::Stdout(w) => w.write_all(bytes),
+            Target::File { w, .. } | Target::Spool { w } => w.write_all(bytes),
+        };
+        r.map_err(|e| Error::io(format!("cannot write {}", self.describe()), e))?;
+        self.rows += rows;
+        Ok(())
+    }
+
+    /// Completes the output: fixes the npy header and renames a file into place. Dropping a
+    /// sink without finishing it removes its temporary file, so nothing partial remains.
+    pub fn finish(self) -> Result<()> {
+        let what = self.describe();
+        let fail = |e: io::Error| Error::io(format!("cannot write {what}"), e);
+        match self.target {
+            Target::Stdout(mut w) => w.flush().map_err(fail),
+            Target::Spool { w } => {
+                let mut file = w.into_inner().map_err(|e| fail(e.into_error()))?;
+                file.seek(SeekFrom::Start(0)).map_err(fail)?;
+                let mut out = io::stdout().lock();
+                out.write_all(&npy_header(self.rows, self.dim)).map_err(fail)?;
+                io::copy(&mut file, &mut out).map_err(fail)?;
+                out.flush().map_err(fail)
+            }
+            Target::File { tmp, w, path } => {
+                let mut file = w.into_inner().map_err(|e| fail(e.into_error()))?;
+                if self.format == Format::Npy {
+                    file.seek(SeekFrom::Start(0)).map_err(fail)?;
+                    file.write_all(&npy_header(self.rows, self.dim)).map_err(fail)?;
+                }
+                file.sync_all().map_err(fail)?;
+                tmp.persist(&path).map_err(|e| fail(e.error))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npy_header_is_valid_and_fixed_size() {
+        let h = npy_header(12_345_678_901, 256);
+        assert_eq!(h.len(), 128);
+        let text = std::str::from_utf8(&h[10..]).unwrap();
+        assert!(text.starts_with("{'descr': '<f4', 'fortran_order': False, 'shape': (12345678901, 256), }"));
+        assert!(text.ends_with('\n'));
+        assert_eq!(u16::from_le_bytes([h[8], h[9]]), 118);
+    }
+
+    #[test]
+    fn text_formats_round_trip_floats() {
+        let row = [0.1f32, -1.5e-7, 0.0, 3.402_823_5e38];
+        let mut out = Vec::new();
+        Encoder { format: Format::Jsonl, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        let back: Vec<f32> = serde_json::from_slice(&out).unwrap();
+        assert_eq!(back, row);
+        out.clear();
+        Encoder { format: Format::Tsv, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        let text = String::from_utf8(out.clone()).unwrap();
+        let back: Vec<f32> = text.trim_end().split('\t').map(|s| s.parse().unwrap()).collect();
+        assert_eq!(back, row);
+    }
+
+    #[test]
+    fn jsonl_objects_escape_text() {
+        let mut out = Vec::new();
+        Encoder { format: Format::Jsonl, with_line: true, with_text: true }.encode(7, "a\"b", &[1.0], &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "{\"line\":7,\"text\":\"a\\\"b\",\"vector\":[1.0]}\n");
+    }
+}
