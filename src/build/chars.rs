@@ -1,0 +1,101 @@
+//! The character table: the characters with vectors of their own, plus characters that
+//! appear in table words but have no vector, derived as the mean of those words' vectors.
+
+use std::collections::HashMap;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::freq::Counts;
+use super::select::{CountSource, Selected};
+use crate::vocab::TableData;
+
+/// The final character table and how many of its rows were derived.
+pub struct CharTable {
+    pub table: TableData,
+    pub derived: usize,
+}
+
+struct Acc {
+    sum: Vec<f64>,
+    words: u64,
+    /// Estimated occurrences (Zipf mode): the counts of the containing words, per occurrence.
+    count: u64,
+}
+
+/// Derives the missing characters from `sel.words`, ranks them with the characters that
+/// have their own vectors, and applies `max_chars`.
+pub fn build(sel: &Selected, source: CountSource, counts: &Counts, max_chars: Option<usize>) -> CharTable {
+    let dim = sel.words.dim;
+    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut accs: Vec<(&str, Acc)> = Vec::new();
+    let mut in_word: Vec<(&str, u64)> = Vec::new();
+    for (i, word) in sel.words.names.iter().enumerate() {
+        in_word.clear();
+        for g in word.graphemes(true) {
+            match in_word.iter_mut().find(|(c, _)| *c == g) {
+                Some((_, n)) => *n += 1,
+                None => in_word.push((g, 1)),
+            }
+        }
+        let (row, word_count) = (sel.words.row(i), sel.words.counts[i]);
+        for &(g, occurrences) in &in_word {
+            if sel.own_chars.contains(g) {
+                continue;
+            }
+            let k = *slot.entry(g).or_insert_with(|| {
+                accs.push((g, Acc { sum: vec![0.0; dim], words: 0, count: 0 }));
+                accs.len() - 1
+            });
+            let acc = &mut accs[k].1;
+            // Each containing word counts once, however often the character occurs in it.
+            for (s, &x) in acc.sum.iter_mut().zip(row) {
+                *s += x as f64;
+            }
+            acc.words += 1;
+            acc.count = acc.count.saturating_add(word_count.saturating_mul(occurrences));
+        }
+    }
+
+    let min_count = match source {
+        CountSource::Counted { min_count } => min_count,
+        CountSource::Zipf => 0,
+    };
+    // Rank own and derived rows together; derived ones sort after own ones on equal counts,
+    // in order of first appearance.
+    let first_derived = sel.char_orders.iter().max().map_or(0, |m| m + 1);
+    enum From {
+        Own(usize),
+        Derived(usize),
+    }
+    let mut rows: Vec<(u64, u64, From)> =
+        (0..sel.chars.len()).map(|i| (sel.chars.counts[i], sel.char_orders[i], From::Own(i))).collect();
+    for (k, (g, acc)) in accs.iter().enumerate() {
+        let count = match source {
+            CountSource::Counted { .. } => counts.char(g),
+            CountSource::Zipf => acc.count,
+        };
+        if count >= min_count {
+            rows.push((count, first_derived + k as u64, From::Derived(k)));
+        }
+    }
+    rows.sort_unstable_by_key(|&(count, order, _)| (std::cmp::Reverse(count), order));
+    rows.truncate(max_chars.unwrap_or(usize::MAX));
+
+    let mut table = TableData::new(dim);
+    let mut derived = 0;
+    let mut mean = vec![0f32; dim];
+    for (count, _, from) in rows {
+        match from {
+            From::Own(i) => table.push(sel.chars.names[i].clone(), sel.chars.row(i), count),
+            From::Derived(k) => {
+                let (g, acc) = &accs[k];
+                for (m, s) in mean.iter_mut().zip(&acc.sum) {
+                    *m = (s / acc.words as f64) as f32;
+                }
+                table.push(g.to_string(), &mean, count);
+                derived += 1;
+            }
+        }
+    }
+    CharTable { table, derived }
+}

@@ -1,0 +1,398 @@
+//! `zhvec vocab build`: turns pretrained vectors (+ frequencies) into a `.zv` table.
+//!
+//! The inputs are read once, as a stream: text files are cut into newline-aligned chunks
+//! parsed on all cores, and rows are kept only while they can still make it into the
+//! output, so memory follows the size of the table built, not of the input.
+
+mod chars;
+mod freq;
+mod input;
+mod select;
+mod vectors;
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+pub use freq::ZIPF_C;
+pub use vectors::VectorsFormat;
+
+use crate::error::{Error, Result};
+use crate::vocab::{write_vocab, Dtype, VocabData};
+use freq::Counts;
+use select::{CountSource, Selector};
+use vectors::{Detected, Layout};
+
+/// Options of `zhvec vocab build`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Pretrained vectors: word2vec text or binary, GloVe, fastText .vec; gzip is detected.
+    /// Repeatable; a word found in several rows keeps the first.
+    #[arg(long = "vectors", value_name = "FILE", required = true)]
+    pub vectors: Vec<PathBuf>,
+    /// Format of the vectors files.
+    #[arg(long, value_enum, default_value_t = VectorsFormat::Auto, value_name = "FORMAT")]
+    pub vectors_format: VectorsFormat,
+    /// Character vectors (same dimension as the words); they take precedence over the
+    /// single-character rows of --vectors. Rows that are not one character are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub char_vectors: Option<PathBuf>,
+    /// Text to segment (jieba's standard dictionary) for word and character counts.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub corpus: Vec<PathBuf>,
+    /// Frequencies as `word count` or `word count tag` lines (jieba's dict.txt). Repeatable;
+    /// counts add up, also with --corpus.
+    #[arg(long, value_name = "FILE")]
+    pub freq: Vec<PathBuf>,
+    /// Keep at most this many words, the most frequent.
+    #[arg(long, value_name = "N")]
+    pub max_words: Option<usize>,
+    /// Keep at most this many characters, the most frequent.
+    #[arg(long, value_name = "N")]
+    pub max_chars: Option<usize>,
+    /// Drop words and characters counted fewer times (only with --corpus or --freq).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_count: u64,
+    /// Storage type of the vectors.
+    #[arg(long, default_value = "f32", value_parser = parse_dtype, value_name = "f32|f16|int8")]
+    pub dtype: Dtype,
+    /// Description of where the vectors come from, stored in the table.
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+    /// Skip (and count) malformed lines instead of failing.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Worker threads (default: all cores). The table does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Output table path; written atomically.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+}
+
+fn parse_dtype(s: &str) -> Result<Dtype, String> {
+    Dtype::parse(s).ok_or_else(|| format!("unknown dtype {s:?} (expected f32, f16 or int8)"))
+}
+
+impl BuildArgs {
+    /// Options for `output` with everything else at its default.
+    pub fn new(vectors: impl Into<PathBuf>, output: impl Into<PathBuf>) -> BuildArgs {
+        BuildArgs {
+            vectors: vec![vectors.into()],
+            vectors_format: VectorsFormat::Auto,
+            char_vectors: None,
+            corpus: Vec::new(),
+            freq: Vec::new(),
+            max_words: None,
+            max_chars: None,
+            min_count: 1,
+            dtype: Dtype::F32,
+            source: None,
+            skip_bad: false,
+            threads: None,
+            quiet: true,
+            output: output.into(),
+        }
+    }
+}
+
+/// What a build did; its `Display` is the one-line summary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub output: PathBuf,
+    /// Valid rows read from all vectors files.
+    pub rows: u64,
+    pub words: usize,
+    pub chars: usize,
+    /// Characters without a vector of their own, derived from the words containing them.
+    pub derived_chars: usize,
+    /// Malformed lines skipped (with --skip-bad), in vectors and frequency files.
+    pub skipped: u64,
+    /// Rows whose word was already taken from an earlier row.
+    pub duplicates: u64,
+    pub elapsed: Duration,
+    /// Bytes of vectors read (after decompression).
+    pub input_bytes: u64,
+    /// Time spent reading vectors.
+    pub read_time: Duration,
+}
+
+impl Summary {
+    /// Vectors read per second, in MB (10⁶ bytes).
+    pub fn mb_per_s(&self) -> f64 {
+        self.input_bytes as f64 / 1e6 / self.read_time.as_secs_f64().max(1e-9)
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} rows read → {} words, {} characters ({} derived); {} skipped, {} duplicates; {:.2} s, vectors read at {:.0} MB/s",
+            self.output.display(),
+            self.rows,
+            self.words,
+            self.chars,
+            self.derived_chars,
+            self.skipped,
+            self.duplicates,
+            self.elapsed.as_secs_f64(),
+            self.mb_per_s()
+        )
+    }
+}
+
+/// One vectors input and what was read from it.
+struct Source {
+    path: PathBuf,
+    det: Detected,
+    chars_only: bool,
+    rows: u64,
+}
+
+/// Builds a table from `args`; returns the summary.
+pub fn run(args: &BuildArgs) -> Result<Summary> {
+    let start = Instant::now();
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+
+    // Detect every vectors file first, so format and dimension problems show up before any
+    // long work. The character vectors go first: their rows take precedence.
+    let mut sources = Vec::new();
+    for (path, chars_only) in args.char_vectors.iter().map(|p| (p, true)).chain(args.vectors.iter().map(|p| (p, false)))
+    {
+        let det = vectors::detect(path, args.vectors_format)?;
+        sources.push(Source { path: path.clone(), det, chars_only, rows: 0 });
+    }
+    let word_src = sources.iter().find(|s| !s.chars_only).ok_or_else(|| Error::bad("no --vectors given"))?;
+    let dim = word_src.det.dim;
+    for s in &sources {
+        if s.det.dim != dim {
+            let what = if s.chars_only { "character vectors have" } else { "vectors have" };
+            return Err(Error::at_line(
+                &s.path.display().to_string(),
+                1,
+                format!("these {what} dimension {}, but {} has {dim}", s.det.dim, word_src.path.display()),
+            ));
+        }
+    }
+
+    let bar = progress_bar(args, &sources)?;
+    let mut counts = Counts::default();
+    for path in &args.freq {
+        bar.set_message(display_name(path));
+        freq::read_freq(path, args.skip_bad, &bar, &mut counts)?;
+    }
+    for path in &args.corpus {
+        bar.set_message(display_name(path));
+        freq::count_corpus(path, threads, &bar, &mut counts)?;
+    }
+    let source = if args.freq.is_empty() && args.corpus.is_empty() {
+        CountSource::Zipf
+    } else {
+        CountSource::Counted { min_count: args.min_count }
+    };
+
+    let read_start = Instant::now();
+    let mut selector = Selector::new(dim, source, &counts, args.max_words);
+    let mut skipped = counts.skipped;
+    let mut input_bytes = 0u64;
+    // Zipf ranks count rows within a stream: the character vectors, then all --vectors files
+    // as one sequence, so a later row never outranks an earlier duplicate.
+    let mut rank = 0u64;
+    let mut prev_chars_only = None;
+    for s in &mut sources {
+        if prev_chars_only != Some(s.chars_only) {
+            rank = 0;
+            prev_chars_only = Some(s.chars_only);
+        }
+        bar.set_message(display_name(&s.path));
+        let rows_before = selector.rows;
+        read_vectors(s, args, threads, &bar, &mut selector, &mut rank, &mut skipped, &mut input_bytes)?;
+        s.rows = selector.rows - rows_before;
+        if s.rows == 0 {
+            return Err(Error::bad(format!("{}: no vector rows", s.path.display())));
+        }
+    }
+    let read_time = read_start.elapsed();
+    bar.finish_and_clear();
+
+    let (rows, duplicates) = (selector.rows, selector.duplicates);
+    let selected = selector.finish();
+    let chars = chars::build(&selected, source, &counts, args.max_chars);
+    drop(counts);
+    if selected.words.is_empty() && chars.table.is_empty() {
+        return Err(Error::bad(match source {
+            CountSource::Counted { min_count } => format!(
+                "no rows left: no word or character of the vectors has a count of at least {min_count} \
+                 in the --corpus/--freq counts"
+            ),
+            CountSource::Zipf => "no rows left with the given --max-words and --max-chars".to_string(),
+        }));
+    }
+
+    let mut summary = Summary {
+        output: args.output.clone(),
+        rows,
+        words: selected.words.len(),
+        chars: chars.table.len(),
+        derived_chars: chars.derived,
+        skipped,
+        duplicates,
+        elapsed: Duration::ZERO,
+        input_bytes,
+        read_time,
+    };
+    let meta = metadata(args, &sources, source, &summary);
+    let data = VocabData { words: selected.words, chars: chars.table, dtype: args.dtype, meta };
+    write_vocab(&args.output, &data)?;
+    summary.elapsed = start.elapsed();
+    Ok(summary)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_vectors(
+    s: &Source,
+    args: &BuildArgs,
+    threads: usize,
+    bar: &ProgressBar,
+    selector: &mut Selector,
+    rank: &mut u64,
+    skipped: &mut u64,
+    input_bytes: &mut u64,
+) -> Result<()> {
+    let (path, dim, chars_only) = (&s.path, s.det.dim, s.chars_only);
+    let shown = path.display().to_string();
+    let mut reader = vectors::open_rows(path, &s.det, bar)?;
+    let mut take = |batch: &vectors::Batch| {
+        for row in batch.rows(dim) {
+            selector.add(row.name, row.single, row.vector, *rank, chars_only);
+            *rank += 1;
+        }
+        *skipped += batch.skipped;
+    };
+    match s.det.layout {
+        Layout::Binary => vectors::read_binary(&mut *reader, path, dim, args.skip_bad, |batch| {
+            take(&batch);
+            Ok(())
+        })?,
+        Layout::Text | Layout::Glove => {
+            let mut line = s.det.layout.header_lines();
+            let skip_bad = args.skip_bad;
+            let mut counting = CountingRead { inner: &mut reader, n: 0 };
+            let result = input::pipeline(
+                &mut counting,
+                path,
+                threads,
+                |chunk| vectors::parse_text(chunk, dim, skip_bad),
+                |batch| {
+                    take(&batch);
+                    if let Some((at, msg)) = &batch.bad {
+                        return Err(Error::at_line(&shown, line + at, msg));
+                    }
+                    line += batch.lines;
+                    Ok(())
+                },
+            );
+            *input_bytes += counting.n;
+            return result;
+        }
+    }
+    Ok(())
+}
+
+/// Counts the decompressed bytes read, for the MB/s figure.
+struct CountingRead<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// A bar over the bytes of every input, drawn on stderr only for a person watching.
+fn progress_bar(args: &BuildArgs, sources: &[Source]) -> Result<ProgressBar> {
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return Ok(ProgressBar::hidden());
+    }
+    let mut total = 0;
+    for path in sources.iter().map(|s| &s.path).chain(&args.freq).chain(&args.corpus) {
+        total += std::fs::metadata(path).map_err(|e| Error::io_path("cannot read", path, e))?.len();
+    }
+    let style = ProgressStyle::with_template("{msg:20!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+        .map_err(|e| Error::bad(format!("progress bar: {e}")))?
+        .progress_chars("=> ");
+    Ok(ProgressBar::new(total).with_style(style))
+}
+
+/// The build options and statistics stored in the table, for `zhvec vocab info`.
+fn metadata(args: &BuildArgs, sources: &[Source], source: CountSource, s: &Summary) -> serde_json::Value {
+    let input = |src: &Source| {
+        json!({
+            "file": display_name(&src.path),
+            "format": src.det.layout.name(),
+            "gzip": src.det.gzip,
+            "dim": src.det.dim,
+            "rows": src.rows,
+        })
+    };
+    let names = |paths: &[PathBuf]| paths.iter().map(|p| display_name(p)).collect::<Vec<_>>();
+    let counts = match source {
+        CountSource::Zipf => json!({
+            "from": "zipf",
+            "formula": "round(C / (rank + 1)), rank = 0-based row position in the input",
+            "C": ZIPF_C,
+        }),
+        CountSource::Counted { min_count } => json!({
+            "from": match (args.corpus.is_empty(), args.freq.is_empty()) {
+                (false, true) => "corpus",
+                (true, false) => "freq",
+                _ => "corpus+freq",
+            },
+            "corpus": names(&args.corpus),
+            "freq": names(&args.freq),
+            "segmenter": "jieba",
+            "min_count": min_count,
+        }),
+    };
+    let mut meta = json!({
+        "build": {
+            "tool": concat!("zhvec ", env!("CARGO_PKG_VERSION")),
+            "vectors": sources.iter().filter(|s| !s.chars_only).map(input).collect::<Vec<_>>(),
+            "char_vectors": sources.iter().find(|s| s.chars_only).map(input),
+            "vectors_format": format!("{:?}", args.vectors_format).to_lowercase(),
+            "counts": counts,
+            "dtype": args.dtype.name(),
+            "max_words": args.max_words,
+            "max_chars": args.max_chars,
+            "skip_bad": args.skip_bad,
+        },
+        "stats": {
+            "rows": s.rows,
+            "words": s.words,
+            "chars": s.chars,
+            "derived_chars": s.derived_chars,
+            "skipped": s.skipped,
+            "duplicates": s.duplicates,
+        },
+    });
+    if let Some(text) = &args.source {
+        meta["source"] = json!(text);
+    }
+    meta
+}

@@ -1,0 +1,408 @@
+//! Readers for pretrained vector files: word2vec text (`rows dims` header; Tencent AILab,
+//! Chinese-Word-Vectors, fastText .vec), GloVe text (no header) and word2vec binary.
+
+use std::io::{BufRead, Read};
+use std::path::Path;
+
+use indicatif::ProgressBar;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::input::{self, read_error, read_line};
+use crate::error::{Error, Result};
+
+/// The format of a vectors file, as chosen on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum VectorsFormat {
+    /// Detect from the content.
+    Auto,
+    /// word2vec text: a `rows dims` header line, then `word v1 … vD` rows.
+    Text,
+    /// GloVe text: `word v1 … vD` rows, no header.
+    Glove,
+    /// word2vec binary: a `rows dims` header line, then `word ` and D little-endian f32.
+    Binary,
+}
+
+/// A resolved format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    Text,
+    Glove,
+    Binary,
+}
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Text => "word2vec-text",
+            Layout::Glove => "glove",
+            Layout::Binary => "word2vec-binary",
+        }
+    }
+
+    /// Lines before the first row.
+    pub fn header_lines(self) -> u64 {
+        match self {
+            Layout::Glove => 0,
+            Layout::Text | Layout::Binary => 1,
+        }
+    }
+}
+
+/// What detection found out about a file.
+#[derive(Clone, Debug)]
+pub struct Detected {
+    pub layout: Layout,
+    pub dim: usize,
+    pub gzip: bool,
+}
+
+/// fastText writes a row for its end-of-sentence token first; it is not a word.
+const EOS: &str = "</s>";
+/// Longer first lines can't be a header or a row worth sniffing.
+const SNIFF_LIMIT: usize = 1 << 20;
+/// Longest word accepted in a binary file (the format has no line structure to resync on).
+const MAX_BINARY_WORD: usize = 1 << 16;
+
+/// Opens `path` and works out its layout and dimension from the first lines.
+pub fn detect(path: &Path, format: VectorsFormat) -> Result<Detected> {
+    let shown = path.display().to_string();
+    let mut inp = input::open(path, &ProgressBar::hidden())?;
+    let first = read_line(&mut *inp.reader, SNIFF_LIMIT, path, 1)?;
+    if first.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::bad(format!("{shown}: no vector rows (the first line is empty)")));
+    }
+    let header = parse_header(&first);
+    let need_header = |layout: Layout| match header {
+        Some(dim) => Ok(Detected { layout, dim, gzip: inp.gzip }),
+        None => Err(Error::at_line(&shown, 1, format!("expected a `rows dims` header for {} vectors", layout.name()))),
+    };
+    match format {
+        VectorsFormat::Text => need_header(Layout::Text),
+        VectorsFormat::Binary => need_header(Layout::Binary),
+        VectorsFormat::Glove => Ok(Detected { layout: Layout::Glove, dim: glove_dim(&first, &shown)?, gzip: inp.gzip }),
+        VectorsFormat::Auto => match header {
+            Some(dim) => {
+                // Text rows are UTF-8 without control bytes; the raw f32 bytes of a binary
+                // row practically never are.
+                let mut probe = Vec::new();
+                (&mut inp.reader)
+                    .take(SNIFF_LIMIT as u64)
+                    .read_until(b'\n', &mut probe)
+                    .map_err(|e| read_error(path, e))?;
+                let textual = std::str::from_utf8(&probe)
+                    .is_ok_and(|s| !s.bytes().any(|b| b.is_ascii_control() && !b"\t\r\n".contains(&b)));
+                let layout = if textual { Layout::Text } else { Layout::Binary };
+                Ok(Detected { layout, dim, gzip: inp.gzip })
+            }
+            None => {
+                let looks_like_row = std::str::from_utf8(&first).is_ok_and(|s| {
+                    let mut f = s.split_ascii_whitespace();
+                    f.next().is_some() && f.clone().next().is_some() && f.all(|v| v.parse::<f32>().is_ok())
+                });
+                if !looks_like_row {
+                    return Err(Error::at_line(
+                        &shown,
+                        1,
+                        "cannot tell the format: neither a `rows dims` header nor a `word v1 v2 …` row \
+                         (see --vectors-format)",
+                    ));
+                }
+                Ok(Detected { layout: Layout::Glove, dim: glove_dim(&first, &shown)?, gzip: inp.gzip })
+            }
+        },
+    }
+}
+
+/// `rows dims` → dims.
+fn parse_header(line: &[u8]) -> Option<usize> {
+    let s = std::str::from_utf8(line).ok()?;
+    let mut f = s.split_ascii_whitespace();
+    let (_rows, dim) = (f.next()?.parse::<u64>().ok()?, f.next()?.parse::<usize>().ok()?);
+    (f.next().is_none() && dim > 0).then_some(dim)
+}
+
+fn glove_dim(first: &[u8], shown: &str) -> Result<usize> {
+    let fields = String::from_utf8_lossy(first).split_ascii_whitespace().count();
+    if fields < 2 {
+        return Err(Error::at_line(shown, 1, "expected a word followed by its values"));
+    }
+    Ok(fields - 1)
+}
+
+/// Opens a detected file positioned at its first row.
+pub fn open_rows(path: &Path, det: &Detected, bar: &ProgressBar) -> Result<Box<dyn BufRead + Send>> {
+    let mut inp = input::open(path, bar)?;
+    if det.layout.header_lines() == 1 {
+        read_line(&mut *inp.reader, SNIFF_LIMIT, path, 1)?;
+    }
+    Ok(inp.reader)
+}
+
+/// Parsed rows of one chunk, stored flat so a chunk costs a handful of allocations.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Lines (text) or records (binary) this batch covers.
+    pub lines: u64,
+    names: String,
+    ends: Vec<usize>,
+    single: Vec<bool>,
+    vectors: Vec<f32>,
+    pub skipped: u64,
+    /// The first bad line (1-based within the batch) and what is wrong with it, when bad
+    /// lines are not skipped. Parsing stops there.
+    pub bad: Option<(u64, String)>,
+}
+
+/// One row of a batch.
+pub struct RowRef<'a> {
+    pub name: &'a str,
+    /// A single character (grapheme): a row for the character table.
+    pub single: bool,
+    pub vector: &'a [f32],
+}
+
+impl Batch {
+    fn new(dim: usize, bytes: usize) -> Batch {
+        // A rough guess of the row count from the chunk size, to avoid regrowing.
+        let rows = bytes / (dim * 9 + 8) + 1;
+        Batch {
+            names: String::with_capacity(rows * 8),
+            ends: Vec::with_capacity(rows),
+            single: Vec::with_capacity(rows),
+            vectors: Vec::with_capacity(rows * dim),
+            ..Batch::default()
+        }
+    }
+
+    fn push_name(&mut self, name: &str) {
+        self.names.push_str(name);
+        self.ends.push(self.names.len());
+        self.single.push(is_single(name));
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn rows(&self, dim: usize) -> impl Iterator<Item = RowRef<'_>> {
+        (0..self.len()).map(move |i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            RowRef {
+                name: &self.names[start..self.ends[i]],
+                single: self.single[i],
+                vector: &self.vectors[i * dim..(i + 1) * dim],
+            }
+        })
+    }
+}
+
+/// Whether `name` is one user-perceived character (a grapheme cluster).
+pub fn is_single(name: &str) -> bool {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(_), None) => true,
+        (Some(_), Some(_)) => !name.is_ascii() && name.graphemes(true).nth(1).is_none(),
+        _ => false,
+    }
+}
+
+/// Parses a newline-aligned chunk of a text vectors file.
+pub fn parse_text(chunk: &[u8], dim: usize, skip_bad: bool) -> Batch {
+    let mut b = Batch::new(dim, chunk.len());
+    let mut rest = chunk;
+    while !rest.is_empty() {
+        let (line, next) = match rest.iter().position(|&c| c == b'\n') {
+            Some(p) => (&rest[..p], &rest[p + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        b.lines += 1;
+        let before = b.vectors.len();
+        match parse_row(line, dim, &mut b.vectors) {
+            Ok(Some(name)) if name != EOS => b.push_name(name),
+            Ok(Some(_)) => b.vectors.truncate(before),
+            Ok(None) => {}
+            Err(msg) => {
+                b.vectors.truncate(before);
+                if !skip_bad {
+                    b.bad = Some((b.lines, msg));
+                    return b;
+                }
+                b.skipped += 1;
+            }
+        }
+    }
+    b
+}
+
+/// Parses `word v1 … vD` (any runs of spaces or tabs, trailing ones included) and appends
+/// the values to `out`. `Ok(None)` for a blank line.
+fn parse_row<'a>(line: &'a [u8], dim: usize, out: &mut Vec<f32>) -> Result<Option<&'a str>, String> {
+    let line = std::str::from_utf8(line).map_err(|_| "invalid UTF-8".to_string())?;
+    let mut fields = line.split_ascii_whitespace();
+    let Some(word) = fields.next() else { return Ok(None) };
+    let mut n = 0;
+    for field in fields {
+        n += 1;
+        if n > dim {
+            continue; // counted for the message below
+        }
+        match field.parse::<f32>() {
+            Ok(v) if v.is_finite() => out.push(v),
+            Ok(_) => return Err(format!("{} is not a finite number", shorten(field))),
+            Err(_) => return Err(format!("{} is not a number", shorten(field))),
+        }
+    }
+    if n != dim {
+        return Err(format!(
+            "{n} values after the word {}, expected {dim} (the dimension of the vectors)",
+            shorten(word)
+        ));
+    }
+    Ok(Some(word))
+}
+
+/// A field quoted for an error message, cut short if long.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(24) {
+        Some((i, _)) => format!("{:?}…", &s[..i]),
+        None => format!("{s:?}"),
+    }
+}
+
+/// Reads the records of a word2vec binary file (after its header), in batches of about
+/// [`input::CHUNK`] bytes. Errors name the record: the format has no lines.
+pub fn read_binary(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    dim: usize,
+    skip_bad: bool,
+    mut sink: impl FnMut(Batch) -> Result<()>,
+) -> Result<()> {
+    let shown = path.display().to_string();
+    let per_batch = (input::CHUNK / (dim * 4 + 8)).max(1);
+    let mut raw = vec![0u8; dim * 4];
+    let mut word = Vec::with_capacity(64);
+    let mut values: Vec<f32> = Vec::with_capacity(dim);
+    let mut record = 0u64;
+    let mut batch = Batch::new(dim, input::CHUNK);
+    loop {
+        // Rows may or may not end with a newline; skip it (and any other whitespace).
+        let at_end = loop {
+            let buf = reader.fill_buf().map_err(|e| read_error(path, e))?;
+            if buf.is_empty() {
+                break true;
+            }
+            let ws = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let len = buf.len();
+            reader.consume(ws);
+            if ws < len {
+                break false;
+            }
+        };
+        if at_end {
+            break;
+        }
+        record += 1;
+        batch.lines += 1;
+        let bad = |msg: String| Error::bad(format!("{shown}: record {record}: {msg}"));
+        word.clear();
+        reader.take(MAX_BINARY_WORD as u64).read_until(b' ', &mut word).map_err(|e| read_error(path, e))?;
+        let complete = word.last() == Some(&b' ');
+        if !complete && word.len() >= MAX_BINARY_WORD {
+            return Err(bad(format!("no space after a word within {MAX_BINARY_WORD} bytes; not word2vec binary?")));
+        }
+        let full = complete && read_full(reader, &mut raw).map_err(|e| read_error(path, e))?;
+        if !full {
+            // Truncated: nothing can follow, so this is the last record either way.
+            let msg = "the file ends inside this record (truncated?)".to_string();
+            if !skip_bad {
+                return Err(bad(msg));
+            }
+            batch.skipped += 1;
+            break;
+        }
+        word.pop();
+        values.clear();
+        values.extend(raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        let problem = match std::str::from_utf8(&word) {
+            Err(_) => Some("the word is not valid UTF-8".to_string()),
+            Ok(_) if values.iter().any(|v| !v.is_finite()) => Some("a value is not a finite number".to_string()),
+            Ok(_) => None,
+        };
+        if let Some(msg) = problem {
+            if !skip_bad {
+                return Err(bad(msg));
+            }
+            batch.skipped += 1;
+            continue;
+        }
+        let name = std::str::from_utf8(&word).unwrap_or_default();
+        if name != EOS {
+            batch.vectors.extend_from_slice(&values);
+            batch.push_name(name);
+        }
+        if batch.len() >= per_batch {
+            sink(std::mem::replace(&mut batch, Batch::new(dim, input::CHUNK)))?;
+        }
+    }
+    sink(batch)
+}
+
+/// Fills `buf` completely; `false` if the input ends first.
+fn read_full(reader: &mut dyn BufRead, buf: &mut [u8]) -> std::io::Result<bool> {
+    match reader.read_exact(buf) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_parse_with_trailing_spaces_and_crlf() {
+        let b = parse_text("中国 1 2 \n\n</s> 0 0\n国 3 -4e-1\r\n".as_bytes(), 2, false);
+        assert!(b.bad.is_none());
+        assert_eq!(b.lines, 4);
+        let rows: Vec<_> = b.rows(2).map(|r| (r.name.to_string(), r.single, r.vector.to_vec())).collect();
+        assert_eq!(rows, [("中国".into(), false, vec![1.0, 2.0]), ("国".into(), true, vec![3.0, -0.4])]);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_or_skipped() {
+        let text = "a 1 2\nb 1\nc 1 x\nd 1 2 3\ne inf 1\nf 1 2\n";
+        let b = parse_text(text.as_bytes(), 2, false);
+        assert_eq!(b.bad.as_ref().map(|(l, _)| *l), Some(2));
+        assert!(b.bad.unwrap().1.contains("1 values after the word \"b\", expected 2"));
+        let b = parse_text(text.as_bytes(), 2, true);
+        assert_eq!((b.len(), b.skipped), (2, 4));
+        let b = parse_text(b"a 1 NaN\n", 2, false);
+        assert!(b.bad.unwrap().1.contains("not a finite number"));
+        let b = parse_text(b"\xff\xfe 1 2\n", 2, false);
+        assert!(b.bad.unwrap().1.contains("UTF-8"));
+    }
+
+    #[test]
+    fn single_characters() {
+        assert!(is_single("中"));
+        assert!(is_single("a"));
+        assert!(is_single("👍🏽"));
+        assert!(is_single("e\u{301}"));
+        assert!(!is_single("中国"));
+        assert!(!is_single("ab"));
+        assert!(!is_single(""));
+    }
+
+    #[test]
+    fn header_detection() {
+        assert_eq!(parse_header(b"12 300\n"), Some(300));
+        assert_eq!(parse_header(b"12 300 \r\n"), Some(300));
+        assert_eq!(parse_header(b"12 0\n"), None);
+        assert_eq!(parse_header(b"the 0.1 0.2\n"), None);
+        assert_eq!(parse_header(b"1 2 3\n"), None);
+    }
+}
