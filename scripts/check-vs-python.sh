@@ -29,7 +29,7 @@ python3 "$SCRIPTS/peer_embed.py" --vectors "$TEST_VEC" -o "$tmp/peer.npy" "$CORP
 
 status=0
 echo "== zhvec vs Python peer ($(basename "$CORPUS"))"
-python3 "$SCRIPTS/compare-embeddings.py" --zhvec "$ZHVEC" "$tmp/zhvec.npy" "$tmp/peer.npy" "$CORPUS" || status=1
+python3 "$SCRIPTS/compare-embeddings.py" --zhvec "$ZHVEC" --vocab "$TEST_ZV" "$tmp/zhvec.npy" "$tmp/peer.npy" "$CORPUS" || status=1
 echo
 echo "== output formats"
 python3 "$SCRIPTS/check-formats.py" --zhvec "$ZHVEC" --vocab "$TEST_ZV" "$CORPUS" -- --seg-dict jieba || status=1

@@ -6,7 +6,7 @@ all-zero row against a non-zero one does not), the same per channel (word half, 
 and a few disagreeing lines with both segmentations: zhvec's (from `zhvec segment`) and
 Python jieba's. Exits 1 when the fraction is below --goal.
 
-Usage: compare-embeddings.py ZHVEC.npy PEER.npy CORPUS [--zhvec BIN] [--show 8]
+Usage: compare-embeddings.py ZHVEC.npy PEER.npy CORPUS [--zhvec BIN] [--vocab ZV] [--show 8]
 """
 import argparse
 import logging
@@ -27,14 +27,13 @@ def row_cosines(a, b):
     return cos
 
 
-def zhvec_segment(binary, lines):
-    """Segment lines with `zhvec segment`, trying the jieba dictionary flag first."""
-    text = "".join(line + "\n" for line in lines)
-    for extra in (["--seg-dict", "jieba"], []):
-        proc = subprocess.run([binary, "segment", *extra], input=text.encode(), capture_output=True)
-        out = proc.stdout.decode("utf-8", errors="replace").splitlines()
-        if proc.returncode == 0 and len(out) == len(lines):
-            return out
+def zhvec_segment(binary, vocab, lines):
+    """Segment lines with `zhvec segment --seg-dict jieba`."""
+    cmd = [binary, "segment", "--seg-dict", "jieba"] + (["--vocab", vocab] if vocab else [])
+    proc = subprocess.run(cmd, input="".join(line + "\n" for line in lines).encode(), capture_output=True)
+    out = proc.stdout.decode("utf-8", errors="replace").splitlines()
+    if proc.returncode == 0 and len(out) == len(lines):
+        return out
     return ["(zhvec segment failed: %s)" % proc.stderr.decode(errors="replace").strip()[:200]] * len(lines)
 
 
@@ -44,6 +43,7 @@ def main():
     ap.add_argument("peer_npy")
     ap.add_argument("corpus")
     ap.add_argument("--zhvec", default="target/release/zhvec", help="zhvec binary, for `zhvec segment`")
+    ap.add_argument("--vocab", help="table for `zhvec segment --vocab`")
     ap.add_argument("--threshold", type=float, default=0.999)
     ap.add_argument("--goal", type=float, default=0.99)
     ap.add_argument("--show", type=int, default=8, help="disagreeing lines to print")
@@ -74,7 +74,7 @@ def main():
 
         jieba.setLogLevel(logging.WARNING)
         shown = bad[np.argsort(cos[bad])][: args.show]
-        segs = zhvec_segment(args.zhvec, [lines[i] for i in shown])
+        segs = zhvec_segment(args.zhvec, args.vocab, [lines[i] for i in shown])
         print("\n%d disagreeing rows; the %d lowest:" % (len(bad), len(shown)))
         for i, seg in zip(shown, segs):
             print("line %d  cos %.4f (word %.4f, char %.4f)" % (i + 1, cos[i], word_cos[i], char_cos[i]))
