@@ -69,7 +69,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--words", default="100000", help="top multi-character dict words to keep, or 'all'")
     ap.add_argument("--chars", default="all", help="top single characters to keep, or 'all'")
-    ap.add_argument("--rows", type=int, default=0, help="pad with synthetic words up to this many rows")
+    ap.add_argument("--rows", type=int, default=0,
+                    help="exactly this many rows: the most frequent entries, padded with synthetic words")
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=float, default=0.15, help="standard deviation of the values")
@@ -84,7 +85,9 @@ def main():
     vocab = [w for w, _ in real]
 
     rng = np.random.default_rng(args.seed)
-    if args.rows > len(vocab):
+    if 0 < args.rows < len(vocab):
+        vocab = vocab[: args.rows]
+    elif args.rows > len(vocab):
         pool = [w for w, _ in entries if len(w) == 1 and "\u4e00" <= w <= "\u9fff"][:6000]
         vocab += synthetic_words(args.rows - len(vocab), pool, set(vocab), rng)
 
@@ -106,7 +109,7 @@ def main():
             )
     size = os.path.getsize(args.output)
     print(
-        "gen-w2v.py: %d rows (%d dict words, %d chars, %d synthetic) x %d dims, %.1f MB -> %s"
+        "gen-w2v.py: %d rows (from %d dict words and %d chars; %d synthetic) x %d dims, %.1f MB -> %s"
         % (len(vocab), len(words), len(chars), len(vocab) - len(real), args.dim, size / 1e6, args.output),
         file=sys.stderr,
     )
