@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod default_vocab;
 pub mod embed;
 pub mod eval;
+pub mod interrupt;
 pub mod output;
 pub mod pipeline;
 pub mod segment;

@@ -2,6 +2,7 @@ use clap::Parser;
 
 fn main() {
     let cli = zhvec::cli::Cli::parse();
+    zhvec::interrupt::install();
     let code = match zhvec::cmd::run(cli) {
         Ok(()) => 0,
         Err(e) => {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
+use crate::interrupt::TempGuard;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -132,6 +133,7 @@ enum Target {
         tmp: NamedTempFile,
         w: BufWriter<File>,
         path: PathBuf,
+        _guard: TempGuard,
     },
     /// npy to a pipe: rows are spooled to an anonymous temp file because the header,
     /// which comes first, needs the row count.
@@ -163,7 +165,8 @@ impl Sink {
                 };
                 let tmp = tmp_in(dir).map_err(|e| Error::io_path("cannot create a temporary file in", dir, e))?;
                 let file = tmp.reopen().map_err(|e| Error::io_path("cannot open", tmp.path(), e))?;
-                Target::File { tmp, w: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf() }
+                let _guard = TempGuard::new(tmp.path());
+                Target::File { tmp, w: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), _guard }
             }
             None if format == Format::Npy => {
                 let file = tempfile::tempfile().map_err(|e| Error::io("cannot create a temporary file", e))?;
@@ -213,7 +216,7 @@ impl Sink {
                 io::copy(&mut file, &mut out).map_err(fail)?;
                 out.flush().map_err(fail)
             }
-            Target::File { tmp, w, path } => {
+            Target::File { tmp, w, path, _guard } => {
                 let mut file = w.into_inner().map_err(|e| fail(e.into_error()))?;
                 if self.format == Format::Npy {
                     file.seek(SeekFrom::Start(0)).map_err(fail)?;

@@ -13,6 +13,7 @@ use super::format::{
 };
 use super::quant::{f32_to_f16, quantize_i8};
 use crate::error::{Error, Result};
+use crate::interrupt::TempGuard;
 
 /// One table in memory, rows in the order they will be stored.
 #[derive(Clone, Debug, Default)]
@@ -107,6 +108,7 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(format!("cannot create a temporary file in {}", dir.display()), e))?;
+    let _guard = TempGuard::new(tmp.path());
     let mut out = Out { w: BufWriter::with_capacity(1 << 20, tmp.as_file()), pos: 0, path: shown.clone() };
     out.write(&[0u8; HEADER_LEN])?;
 
