@@ -77,6 +77,9 @@ pub fn run(
     }
 
     std::thread::scope(|scope| {
+        // Moved in, so that an early return (write error, bad input) drops it and the reader,
+        // blocked waiting for a token, stops instead of keeping the scope from ending.
+        let token_tx = token_tx;
         let reader_done = done_tx.clone();
         scope.spawn(move || {
             let mut carry = Vec::new();
