@@ -170,3 +170,22 @@ fn every_format_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("glove.txt:1: expected a `rows dims` header"), "{}", stderr(&out));
 }
+
+#[test]
+fn reads_standard_input() {
+    let dir = TempDir::new().unwrap();
+    let out_path = dir.path().join("t.zv");
+    zhvec()
+        .args(["vocab", "build", "--vectors", "-", "-o"])
+        .arg(&out_path)
+        .write_stdin(fs::read(data("w2v.txt.gz")).unwrap())
+        .assert()
+        .success();
+    let v = Vocab::open(&out_path).unwrap();
+    assert_eq!(v.word("我的").unwrap().to_vec(), [-1.0, 0.0, 1.0]);
+    assert_eq!(v.meta().unwrap()["build"]["vectors"][0]["gzip"], true);
+
+    let out = zhvec().args(["vocab", "build", "--vectors", "-", "--freq", "-", "-o"]).arg(&out_path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("only once"), "{}", stderr(&out));
+}

@@ -271,6 +271,19 @@ fn characters_without_vectors_are_derived_from_words() {
 }
 
 #[test]
+fn each_containing_word_counts_once() {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "v.txt", "谢谢 1 1\n感谢 0 0\n");
+    let (s, v) = build(&args(&dir, &path));
+    // Counting 谢谢 twice would give 2/3.
+    assert_eq!(char_vec(&v, '谢'), [0.5, 0.5]);
+    assert_eq!(char_vec(&v, '感'), [0.0, 0.0]);
+    assert_eq!(s.derived_chars, 2);
+    // Its Zipf count is per occurrence: 2 × 10⁹ (谢谢) + 5 × 10⁸ (感谢).
+    assert_eq!(v.count(Kind::Char, v.char_id('谢').unwrap()), 2_500_000_000);
+}
+
+#[test]
 fn separate_character_vectors_take_precedence() {
     let dir = TempDir::new().unwrap();
     let cv = write(&dir, "chars.txt", "3 3\n中 7 7 7\n的 8 8 8\n不是字 1 1 1\n");
@@ -414,25 +427,60 @@ fn max_words_bounds_memory_on_a_long_stream() {
 #[test]
 fn output_does_not_depend_on_threads() {
     let dir = TempDir::new().unwrap();
-    let mut text = String::from("30000 3\n");
-    for i in 0..30000 {
+    let mut text = String::from("60000 3\n");
+    let pad = " ".repeat(200); // trailing spaces (as in Tencent's files) make it span chunks
+    for i in 0..60_000 {
         // Duplicates far apart, in different chunks: the first must win.
-        text += &format!("w{} {i} {} 0.5\n", i % 25000, i % 7);
+        text += &format!("w{} {i} {} 0.5{pad}\n", i % 50_000, i % 7);
     }
+    assert!(text.len() > 3 * (4 << 20), "spans several chunks");
     let path = write(&dir, "v.txt", text);
     let mut outs = Vec::new();
     for threads in [1, 2, 5] {
         let mut a = args(&dir, &path);
         a.threads = Some(threads);
+        a.max_chars = Some(0);
         a.output = dir.path().join(format!("t{threads}.zv"));
-        let (s, _) = build(&a);
-        assert_eq!(s.duplicates, 5000);
+        let (s, v) = build(&a);
+        assert_eq!(s.duplicates, 10_000);
+        assert_eq!(word(&v, "w0"), [0.0, 0.0, 0.5]);
+        assert_eq!(word(&v, "w49999"), [49_999.0, (49_999 % 7) as f32, 0.5]);
         outs.push(fs::read(&a.output).unwrap());
     }
     assert!(outs.windows(2).all(|w| w[0] == w[1]));
 }
 
 // ---- bad input ----
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever the bytes, a build ends with a table or an error, never a panic, and an
+    /// error leaves no file.
+    #[test]
+    fn arbitrary_input_never_panics(
+        head in proptest::sample::select(vec![&b""[..], b"2 2\n", b"1 3\n", "中 ".as_bytes(), b"\x1f\x8b\x08\0\0\0\0\0"]),
+        body in proptest::collection::vec(proptest::sample::select(
+            b"0123456789 .-e\n\t\r\xe4\xb8\xadabNnIf\x00\xff".to_vec()), 0..200),
+        format in proptest::sample::select(vec![VectorsFormat::Auto, VectorsFormat::Text, VectorsFormat::Glove, VectorsFormat::Binary]),
+        skip_bad: bool,
+    ) {
+        let dir = TempDir::new().unwrap();
+        let mut bytes = head.to_vec();
+        bytes.extend(body);
+        let path = write(&dir, "v", &bytes);
+        let mut a = args(&dir, &path);
+        a.vectors_format = format;
+        a.skip_bad = skip_bad;
+        match run(&a) {
+            Ok(_) => { Vocab::open(&a.output).unwrap().verify().unwrap(); }
+            Err(e) => {
+                proptest::prop_assert!(!a.output.exists());
+                proptest::prop_assert!(!e.to_string().is_empty());
+            }
+        }
+    }
+}
 
 #[test]
 fn wrong_field_count_names_file_and_line() {

@@ -40,10 +40,23 @@ pub struct Input {
     pub gzip: bool,
 }
 
-/// Opens `path`, detecting gzip by its magic bytes rather than by the file name.
+/// The path that names standard input.
+pub const STDIN: &str = "-";
+
+/// Whether `path` names standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// Opens `path` (`-` for standard input), detecting gzip by its magic bytes rather than by
+/// the file name, so `tar -xzOf … | zhvec vocab build --vectors -` and renamed files work.
 pub fn open(path: &Path, bar: &ProgressBar) -> Result<Input> {
-    let file = File::open(path).map_err(|e| Error::io_path("cannot open", path, e))?;
-    let mut raw = BufReader::with_capacity(1 << 16, Counted { inner: file, bar: bar.clone() });
+    let source: Box<dyn Read + Send> = if is_stdin(path) {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|e| Error::io_path("cannot open", path, e))?)
+    };
+    let mut raw = BufReader::with_capacity(1 << 16, Counted { inner: source, bar: bar.clone() });
     let head = raw.fill_buf().map_err(|e| Error::io_path("cannot read", path, e))?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let mut reader: Box<dyn BufRead + Send> = if gzip {

@@ -11,7 +11,7 @@ mod select;
 mod vectors;
 
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -155,6 +155,8 @@ struct Source {
     det: Detected,
     chars_only: bool,
     rows: u64,
+    /// Positioned at the first row by detection; taken when the rows are read.
+    reader: Option<Box<dyn BufRead + Send>>,
 }
 
 /// Builds a table from `args`; returns the summary.
@@ -162,13 +164,20 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     let start = Instant::now();
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
 
+    let inputs: Vec<(&PathBuf, bool)> =
+        args.char_vectors.iter().map(|p| (p, true)).chain(args.vectors.iter().map(|p| (p, false))).collect();
+    let all: Vec<&PathBuf> = inputs.iter().map(|i| i.0).chain(&args.freq).chain(&args.corpus).collect();
+    if all.iter().filter(|p| input::is_stdin(p)).count() > 1 {
+        return Err(Error::bad("standard input (`-`) can be read only once"));
+    }
+    let bar = progress_bar(args, &all)?;
+
     // Detect every vectors file first, so format and dimension problems show up before any
     // long work. The character vectors go first: their rows take precedence.
     let mut sources = Vec::new();
-    for (path, chars_only) in args.char_vectors.iter().map(|p| (p, true)).chain(args.vectors.iter().map(|p| (p, false)))
-    {
-        let det = vectors::detect(path, args.vectors_format)?;
-        sources.push(Source { path: path.clone(), det, chars_only, rows: 0 });
+    for (path, chars_only) in inputs {
+        let (det, reader) = vectors::detect(path, args.vectors_format, &bar)?;
+        sources.push(Source { path: path.clone(), det, chars_only, rows: 0, reader: Some(reader) });
     }
     let word_src = sources.iter().find(|s| !s.chars_only).ok_or_else(|| Error::bad("no --vectors given"))?;
     let dim = word_src.det.dim;
@@ -183,7 +192,6 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
         }
     }
 
-    let bar = progress_bar(args, &sources)?;
     let mut counts = Counts::default();
     for path in &args.freq {
         bar.set_message(display_name(path));
@@ -201,20 +209,18 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
 
     let read_start = Instant::now();
     let mut selector = Selector::new(dim, source, &counts, args.max_words);
-    let mut skipped = counts.skipped;
-    let mut input_bytes = 0u64;
+    let mut tally = Tally { skipped: counts.skipped, ..Tally::default() };
     // Zipf ranks count rows within a stream: the character vectors, then all --vectors files
     // as one sequence, so a later row never outranks an earlier duplicate.
-    let mut rank = 0u64;
     let mut prev_chars_only = None;
     for s in &mut sources {
         if prev_chars_only != Some(s.chars_only) {
-            rank = 0;
+            tally.rank = 0;
             prev_chars_only = Some(s.chars_only);
         }
         bar.set_message(display_name(&s.path));
         let rows_before = selector.rows;
-        read_vectors(s, args, threads, &bar, &mut selector, &mut rank, &mut skipped, &mut input_bytes)?;
+        read_vectors(s, args, threads, &mut selector, &mut tally)?;
         s.rows = selector.rows - rows_before;
         if s.rows == 0 {
             return Err(Error::bad(format!("{}: no vector rows", s.path.display())));
@@ -243,10 +249,10 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
         words: selected.words.len(),
         chars: chars.table.len(),
         derived_chars: chars.derived,
-        skipped,
+        skipped: tally.skipped,
         duplicates,
         elapsed: Duration::ZERO,
-        input_bytes,
+        input_bytes: tally.bytes,
         read_time,
     };
     let meta = metadata(args, &sources, source, &summary);
@@ -256,20 +262,28 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     Ok(summary)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Running totals over the vectors inputs.
+#[derive(Default)]
+struct Tally {
+    /// Position of the next row in its stream, for the Zipf estimate.
+    rank: u64,
+    skipped: u64,
+    /// Bytes of vectors read, after decompression.
+    bytes: u64,
+}
+
 fn read_vectors(
-    s: &Source,
+    s: &mut Source,
     args: &BuildArgs,
     threads: usize,
-    bar: &ProgressBar,
     selector: &mut Selector,
-    rank: &mut u64,
-    skipped: &mut u64,
-    input_bytes: &mut u64,
+    tally: &mut Tally,
 ) -> Result<()> {
     let (path, dim, chars_only) = (&s.path, s.det.dim, s.chars_only);
     let shown = path.display().to_string();
-    let mut reader = vectors::open_rows(path, &s.det, bar)?;
+    let reader = s.reader.take().ok_or_else(|| Error::bad(format!("{shown}: read twice")))?;
+    let mut reader = CountingRead { inner: reader, n: 0 };
+    let (rank, skipped) = (&mut tally.rank, &mut tally.skipped);
     let mut take = |batch: &vectors::Batch| {
         for row in batch.rows(dim) {
             selector.add(row.name, row.single, row.vector, *rank, chars_only);
@@ -277,17 +291,16 @@ fn read_vectors(
         }
         *skipped += batch.skipped;
     };
-    match s.det.layout {
-        Layout::Binary => vectors::read_binary(&mut *reader, path, dim, args.skip_bad, |batch| {
+    let result = match s.det.layout {
+        Layout::Binary => vectors::read_binary(&mut reader, path, dim, args.skip_bad, |batch| {
             take(&batch);
             Ok(())
-        })?,
+        }),
         Layout::Text | Layout::Glove => {
             let mut line = s.det.layout.header_lines();
             let skip_bad = args.skip_bad;
-            let mut counting = CountingRead { inner: &mut reader, n: 0 };
-            let result = input::pipeline(
-                &mut counting,
+            input::pipeline(
+                &mut reader,
                 path,
                 threads,
                 |chunk| vectors::parse_text(chunk, dim, skip_bad),
@@ -299,21 +312,20 @@ fn read_vectors(
                     line += batch.lines;
                     Ok(())
                 },
-            );
-            *input_bytes += counting.n;
-            return result;
+            )
         }
-    }
-    Ok(())
+    };
+    tally.bytes += reader.n;
+    result
 }
 
-/// Counts the decompressed bytes read, for the MB/s figure.
+/// Counts the bytes read (after decompression), for the MB/s figure.
 struct CountingRead<R> {
     inner: R,
     n: u64,
 }
 
-impl<R: std::io::Read> std::io::Read for CountingRead<R> {
+impl<R: Read> Read for CountingRead<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.n += n as u64;
@@ -321,23 +333,45 @@ impl<R: std::io::Read> std::io::Read for CountingRead<R> {
     }
 }
 
+impl<R: BufRead> BufRead for CountingRead<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.n += n as u64;
+        self.inner.consume(n);
+    }
+}
+
 fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// A bar over the bytes of every input, drawn on stderr only for a person watching.
-fn progress_bar(args: &BuildArgs, sources: &[Source]) -> Result<ProgressBar> {
+/// A bar over the bytes of every input (as stored, so compressed for .gz), drawn on stderr
+/// only for a person watching. Without a known total (standard input) it just counts.
+fn progress_bar(args: &BuildArgs, paths: &[&PathBuf]) -> Result<ProgressBar> {
     if args.quiet || !std::io::stderr().is_terminal() {
         return Ok(ProgressBar::hidden());
     }
-    let mut total = 0;
-    for path in sources.iter().map(|s| &s.path).chain(&args.freq).chain(&args.corpus) {
-        total += std::fs::metadata(path).map_err(|e| Error::io_path("cannot read", path, e))?.len();
+    let mut total = Some(0);
+    for path in paths {
+        if input::is_stdin(path) {
+            total = None;
+            continue;
+        }
+        let len = std::fs::metadata(path).map_err(|e| Error::io_path("cannot open", path, e))?.len();
+        total = total.map(|t| t + len);
     }
-    let style = ProgressStyle::with_template("{msg:20!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+    let template = match total {
+        Some(_) => "{msg:20!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        None => "{msg:20!} {bytes} {bytes_per_sec} {elapsed}",
+    };
+    let style = ProgressStyle::with_template(template)
         .map_err(|e| Error::bad(format!("progress bar: {e}")))?
         .progress_chars("=> ");
-    Ok(ProgressBar::new(total).with_style(style))
+    let bar = total.map_or_else(ProgressBar::no_length, ProgressBar::new);
+    Ok(bar.with_style(style))
 }
 
 /// The build options and statistics stored in the table, for `zhvec vocab info`.

@@ -76,21 +76,49 @@ impl Pool {
         self.cutoff = Some(cutoff);
     }
 
-    /// The rows sorted by key, with `keep` applied.
+    /// The rows sorted by key, with `keep` applied. The vectors are reordered in place, so
+    /// the table never exists twice in memory.
     fn into_table(self, dim: usize, keep: Option<usize>, min_count: u64) -> (TableData, Vec<u64>) {
         let mut rows: Vec<(Box<str>, Slot)> = self.index.into_iter().filter(|(_, s)| s.count >= min_count).collect();
         rows.sort_unstable_by_key(|(_, s)| s.key());
         rows.truncate(keep.unwrap_or(usize::MAX));
+        let mut vectors = self.vectors;
+        let sources: Vec<usize> = rows.iter().map(|(_, s)| s.at).collect();
+        gather_rows(&mut vectors, dim, &sources);
         let mut t = TableData::new(dim);
+        t.vectors = vectors;
+        t.names.reserve_exact(rows.len());
+        t.counts.reserve_exact(rows.len());
         let mut orders = Vec::with_capacity(rows.len());
-        t.names.reserve(rows.len());
-        t.vectors.reserve(rows.len() * dim);
         for (name, s) in rows {
-            t.push(name.into(), &self.vectors[s.at * dim..(s.at + 1) * dim], s.count);
+            t.names.push(name.into());
+            t.counts.push(s.count);
             orders.push(s.order);
         }
         (t, orders)
     }
+}
+
+/// Rearranges the rows of `v` so that row `r` becomes the old row `sources[r]`, and drops
+/// the rest. `sources` must not repeat. Swaps rows in place, tracking where each moved.
+fn gather_rows(v: &mut Vec<f32>, dim: usize, sources: &[usize]) {
+    let n = v.len().checked_div(dim).unwrap_or(0);
+    let mut loc: Vec<usize> = (0..n).collect(); // original row -> current position
+    let mut orig: Vec<usize> = (0..n).collect(); // current position -> original row
+    for (r, &src) in sources.iter().enumerate() {
+        // Positions before r hold their final rows, none of them `src`, so s >= r.
+        let s = loc[src];
+        if s != r {
+            let (head, tail) = v.split_at_mut(s * dim);
+            head[r * dim..(r + 1) * dim].swap_with_slice(&mut tail[..dim]);
+            let displaced = orig[r];
+            orig[s] = displaced;
+            loc[displaced] = s;
+            orig[r] = src;
+            loc[src] = r;
+        }
+    }
+    v.truncate(sources.len() * dim);
 }
 
 /// Collects rows from every input, in input order.
@@ -193,6 +221,18 @@ impl<'a> Selector<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gather_rows_permutes_and_drops() {
+        let mut v: Vec<f32> = (0..12).map(|x| x as f32).collect(); // 6 rows of 2
+        gather_rows(&mut v, 2, &[4, 0, 5, 1]);
+        assert_eq!(v, [8.0, 9.0, 0.0, 1.0, 10.0, 11.0, 2.0, 3.0]);
+        let mut v: Vec<f32> = (0..5).map(|x| x as f32).collect();
+        gather_rows(&mut v, 1, &[4, 3, 2, 1, 0]);
+        assert_eq!(v, [4.0, 3.0, 2.0, 1.0, 0.0]);
+        gather_rows(&mut v, 1, &[]);
+        assert!(v.is_empty());
+    }
 
     fn names(t: &TableData) -> Vec<&str> {
         t.names.iter().map(String::as_str).collect()

@@ -64,23 +64,24 @@ const SNIFF_LIMIT: usize = 1 << 20;
 /// Longest word accepted in a binary file (the format has no line structure to resync on).
 const MAX_BINARY_WORD: usize = 1 << 16;
 
-/// Opens `path` and works out its layout and dimension from the first lines.
-pub fn detect(path: &Path, format: VectorsFormat) -> Result<Detected> {
+/// Opens `path` and works out its layout and dimension from the first lines. Returns the
+/// reader positioned at the first row (the sniffed bytes are put back in front).
+pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(Detected, Box<dyn BufRead + Send>)> {
     let shown = path.display().to_string();
-    let mut inp = input::open(path, &ProgressBar::hidden())?;
+    let mut inp = input::open(path, bar)?;
     let first = read_line(&mut *inp.reader, SNIFF_LIMIT, path, 1)?;
     if first.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::bad(format!("{shown}: no vector rows (the first line is empty)")));
     }
     let header = parse_header(&first);
     let need_header = |layout: Layout| match header {
-        Some(dim) => Ok(Detected { layout, dim, gzip: inp.gzip }),
+        Some(dim) => Ok((layout, dim)),
         None => Err(Error::at_line(&shown, 1, format!("expected a `rows dims` header for {} vectors", layout.name()))),
     };
-    match format {
-        VectorsFormat::Text => need_header(Layout::Text),
-        VectorsFormat::Binary => need_header(Layout::Binary),
-        VectorsFormat::Glove => Ok(Detected { layout: Layout::Glove, dim: glove_dim(&first, &shown)?, gzip: inp.gzip }),
+    let (layout, dim) = match format {
+        VectorsFormat::Text => need_header(Layout::Text)?,
+        VectorsFormat::Binary => need_header(Layout::Binary)?,
+        VectorsFormat::Glove => (Layout::Glove, glove_dim(&first, &shown)?),
         VectorsFormat::Auto => match header {
             Some(dim) => {
                 // Text rows are UTF-8 without control bytes; the raw f32 bytes of a binary
@@ -93,7 +94,8 @@ pub fn detect(path: &Path, format: VectorsFormat) -> Result<Detected> {
                 let textual = std::str::from_utf8(&probe)
                     .is_ok_and(|s| !s.bytes().any(|b| b.is_ascii_control() && !b"\t\r\n".contains(&b)));
                 let layout = if textual { Layout::Text } else { Layout::Binary };
-                Ok(Detected { layout, dim, gzip: inp.gzip })
+                let rows = Box::new(std::io::Cursor::new(probe).chain(inp.reader));
+                return Ok((Detected { layout, dim, gzip: inp.gzip }, rows));
             }
             None => {
                 let looks_like_row = std::str::from_utf8(&first).is_ok_and(|s| {
@@ -108,10 +110,15 @@ pub fn detect(path: &Path, format: VectorsFormat) -> Result<Detected> {
                          (see --vectors-format)",
                     ));
                 }
-                Ok(Detected { layout: Layout::Glove, dim: glove_dim(&first, &shown)?, gzip: inp.gzip })
+                (Layout::Glove, glove_dim(&first, &shown)?)
             }
         },
-    }
+    };
+    let rows: Box<dyn BufRead + Send> = match layout {
+        Layout::Glove => Box::new(std::io::Cursor::new(first).chain(inp.reader)),
+        Layout::Text | Layout::Binary => inp.reader,
+    };
+    Ok((Detected { layout, dim, gzip: inp.gzip }, rows))
 }
 
 /// `rows dims` → dims.
@@ -128,15 +135,6 @@ fn glove_dim(first: &[u8], shown: &str) -> Result<usize> {
         return Err(Error::at_line(shown, 1, "expected a word followed by its values"));
     }
     Ok(fields - 1)
-}
-
-/// Opens a detected file positioned at its first row.
-pub fn open_rows(path: &Path, det: &Detected, bar: &ProgressBar) -> Result<Box<dyn BufRead + Send>> {
-    let mut inp = input::open(path, bar)?;
-    if det.layout.header_lines() == 1 {
-        read_line(&mut *inp.reader, SNIFF_LIMIT, path, 1)?;
-    }
-    Ok(inp.reader)
 }
 
 /// Parsed rows of one chunk, stored flat so a chunk costs a handful of allocations.
