@@ -1,9 +1,6 @@
 //! Word segmentation: jieba with HMM, over either jieba's standard dictionary or the
 //! vocab's own words and frequencies.
 
-use std::fmt::Write as _;
-use std::io::Cursor;
-
 use jieba_rs::Jieba;
 
 use crate::error::{Error, Result};
@@ -30,18 +27,20 @@ impl Segmenter {
 
     /// A segmenter whose dictionary is the vocab's words and characters with their counts.
     pub fn from_vocab(vocab: &Vocab) -> Result<Segmenter> {
-        let mut dict = String::with_capacity((vocab.len(Kind::Word) + vocab.len(Kind::Char)) * 16);
+        let mut jieba = Jieba::empty();
         for kind in [Kind::Word, Kind::Char] {
-            for e in vocab.entries(kind) {
+            for id in 0..vocab.len(kind) as u32 {
+                let name = vocab.row_name(kind, id).ok_or_else(|| {
+                    Error::bad(format!("{}: corrupted vocab file: {kind:?} row {id} has a bad name", vocab.name()))
+                })?;
                 // jieba's dictionary syntax is whitespace-separated; such names can't be entries.
-                if e.name.is_empty() || e.name.contains(char::is_whitespace) {
+                if name.contains(char::is_whitespace) {
                     continue;
                 }
-                let _ = writeln!(dict, "{} {}", e.name, e.count.max(1));
+                let count = usize::try_from(vocab.count(kind, id)).unwrap_or(usize::MAX).max(1);
+                jieba.add_word(name, Some(count), None);
             }
         }
-        let jieba = Jieba::with_dict(&mut Cursor::new(dict))
-            .map_err(|e| Error::bad(format!("{}: cannot build a segmenter dictionary: {e}", vocab.name())))?;
         Ok(Segmenter { jieba })
     }
 
