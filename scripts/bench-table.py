@@ -2,7 +2,8 @@
 """Markdown table for scripts/bench.sh from its manifest of hyperfine JSON files.
 
 Manifest rows: LABEL <TAB> THREADS <TAB> KIND <TAB> HYPERFINE_JSON <TAB> MAX_RSS_KB, where
-KIND is embed, floor, peer, fasttext or startup.
+KIND is embed, floor, peer, fasttext or startup. Ratios compare with the peer, fastText and
+the floor at the same thread count when there is such a row, else with their first row.
 
 Usage: bench-table.py MANIFEST LINES BYTES
 """
@@ -24,13 +25,12 @@ def main():
                  median=statistics.median(times), rss_mb=int(rss_kb) / 1024 if rss_kb else None)
         )
 
-    def rate(kind, threads=None):
-        for r in rows:
-            if r["kind"] == kind and (threads is None or r["threads"] == threads):
-                return lines / r["median"]
-        return None
+    def rate(kind, threads):
+        """Lines/s of the first row of this kind at this thread count, else at any."""
+        same = [r for r in rows if r["kind"] == kind and r["threads"] == threads]
+        other = [r for r in rows if r["kind"] == kind]
+        return lines / (same or other)[0]["median"] if other else None
 
-    peer, fasttext = rate("peer"), rate("fasttext")
     na = "–"
     ratio = lambda x, ref: "%.1f×" % (x / ref) if ref else na
 
@@ -46,6 +46,7 @@ def main():
         lps = lines / r["median"]
         mbs = nbytes / 1e6 / r["median"]
         mbs_txt = "%.1f" % mbs if mbs >= 1 else "%.3f" % mbs
+        peer, fasttext = rate("peer", r["threads"]), rate("fasttext", r["threads"])
         floor = rate("floor", r["threads"]) if r["kind"] != "floor" else None
         floor_txt = "%.0f%%" % (100 * lps / floor) if floor else na
         print(

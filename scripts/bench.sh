@@ -11,13 +11,15 @@
 #   zhvec embed --format npy|jsonl at --threads 1 and --threads $(nproc), --seg-dict jieba,
 #       test table of common.sh (64-d words + 64-d chars = 128-d rows), output to a file;
 #   jieba-rs segmentation alone (examples/segment_only.rs), 1 thread and all threads: the floor;
-#   the Python peer (scripts/peer_embed.py, same table as word2vec text, loading included);
+#   the Python peer (scripts/peer_embed.py, same table as word2vec text, loading included),
+#       1 process and $(nproc) processes;
 #   fastText print-sentence-vectors (if `fasttext` is installed) with a 128-d skipgram model
 #       trained on the pre-segmented corpus, fed pre-segmented text: it does less work
 #       (no segmentation, no char channel);
 #   startup: `echo 一条新闻标题 | zhvec embed`, embedded default table and the test table.
 # Max RSS comes from one extra run under /usr/bin/time -v (it also warms the caches).
 # MB/s is always raw corpus bytes per second, also for fastText's pre-segmented input.
+# Ratios compare with the peer and the floor at the same thread count (fastText: 1 thread).
 # Environment: RUNS (default 5), STARTUP_RUNS (default 50), ZHVEC, ZHVEC_CACHE, ZHVEC_NO_BUILD=1.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -108,8 +110,10 @@ for t in 1 "$NPROC"; do
 done
 bench floor-1 "jieba-rs segmentation only" 1 floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") 1 < $C"
 bench "floor-$NPROC" "jieba-rs segmentation only" "$NPROC" floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") $NPROC < $C"
-bench peer "Python peer (jieba 0.42.1 + numpy)" 1 peer 0 "$RUNS" \
-    "python3 $(q "$SCRIPTS/peer_embed.py") --vectors $(q "$TEST_VEC") -o $tmp/peer.npy $C"
+for t in 1 "$NPROC"; do
+    bench "peer-$t" "Python peer (jieba 0.42.1 + numpy)" "$t" peer 0 "$RUNS" \
+        "python3 $(q "$SCRIPTS/peer_embed.py") --vectors $(q "$TEST_VEC") -j $t -o $tmp/peer.npy $C"
+done
 
 if command -v fasttext >/dev/null; then
     # Pre-segmented text (Python jieba, same dictionary) and a 128-d skipgram model, cached.

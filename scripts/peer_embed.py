@@ -12,10 +12,11 @@ Tables come from a word2vec text file: multi-character entries are words, single
 are chars, and a character without its own row that occurs in table words gets the mean of
 the vectors of the words containing it (each word counted once).
 
-Usage: peer_embed.py --vectors FILE.vec -o OUT.npy [FILE...]   (stdin when no FILE)
+Usage: peer_embed.py --vectors FILE.vec -o OUT.npy [-j JOBS] [FILE...]   (stdin when no FILE)
 """
 import argparse
 import logging
+import multiprocessing
 import sys
 
 import jieba
@@ -99,18 +100,43 @@ def read_lines(paths):
             yield raw.rstrip(b"\r\n").decode("utf-8", errors="replace")
 
 
+_tables = None  # set in main(); worker processes inherit it through fork
+
+
+def embed_chunk(lines):
+    return np.array([_tables.embed(line) for line in lines], dtype=np.float32).reshape(len(lines), 2 * _tables.dim)
+
+
+def chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def main():
+    global _tables
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--vectors", required=True, help="word2vec text file")
     ap.add_argument("-o", "--output", required=True, help="output .npy (N, 2*D) float32")
+    ap.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    tables = Tables(args.vectors)
-    rows = [tables.embed(line) for line in read_lines(args.files)]
-    result = np.array(rows, dtype=np.float32).reshape(len(rows), 2 * tables.dim)
+    _tables = Tables(args.vectors)
+    batches = chunks(read_lines(args.files), 2000)
+    if args.jobs > 1:
+        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+            parts = list(pool.imap(embed_chunk, batches))
+    else:
+        parts = [embed_chunk(batch) for batch in batches]
+    result = np.concatenate(parts) if parts else np.zeros((0, 2 * _tables.dim), dtype=np.float32)
     np.save(args.output, result)
 
 
