@@ -1,0 +1,200 @@
+//! Property tests: on any text, the pipeline never panics, writes exactly one row per
+//! line, row i is the embedding of line i, and the bytes do not depend on the thread
+//! count or the chunk size.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use zhvec::embed::{Embedder, Recipe};
+use zhvec::output::{Encoder, Format, Sink};
+use zhvec::pipeline::{self, Options};
+use zhvec::segment::Segmenter;
+use zhvec::{Dtype, Vocab};
+
+/// One embedder over the tiny table for the whole test binary (jieba's dictionary takes a
+/// while to load). The table file is removed once mapped.
+fn embedder() -> &'static Embedder<'static> {
+    static EMBEDDER: OnceLock<Embedder<'static>> = OnceLock::new();
+    EMBEDDER.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = common::write_tiny(dir.path(), Dtype::F32);
+        let vocab: &'static Vocab = Box::leak(Box::new(Vocab::open(&path).unwrap()));
+        Embedder::new(vocab, Segmenter::standard(), Recipe::default()).unwrap()
+    })
+}
+
+/// Runs the pipeline on `text` and returns the encoded output and the number of rows.
+fn run(text: &str, threads: usize, chunk_bytes: usize, format: Format) -> (Vec<u8>, u64) {
+    let e = embedder();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut sink = Sink::open(Some(&out), format, e.dim()).unwrap();
+    let opts = Options {
+        threads,
+        lossy: false,
+        encoder: Encoder { format, with_line: format == Format::Jsonl, with_text: format == Format::Jsonl },
+        chunk_bytes,
+    };
+    let mut input = text.as_bytes();
+    let mut rows_seen = 0;
+    let totals = pipeline::run(e, &mut input, "<prop>", &mut sink, &opts, &mut |_, rows| rows_seen += rows).unwrap();
+    sink.finish().unwrap();
+    assert_eq!(totals.stats.lines, rows_seen, "progress callback rows vs stats");
+    assert_eq!(totals.bytes, text.len() as u64);
+    (std::fs::read(&out).unwrap(), totals.stats.lines)
+}
+
+/// The lines the pipeline sees: split on `\n`, a trailing `\r` removed, no empty piece after
+/// a final newline, and a byte order mark dropped from line 1.
+fn expected_lines(text: &str) -> Vec<&str> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.split('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            let l = l.strip_suffix('\r').unwrap_or(l);
+            if i == 0 {
+                l.strip_prefix('\u{feff}').unwrap_or(l)
+            } else {
+                l
+            }
+        })
+        .collect()
+}
+
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
+}
+
+const PIECES: &[&str] = &[
+    "北",
+    "京",
+    "天",
+    "气",
+    "很",
+    "好",
+    "北京",
+    "天气",
+    "今天",
+    "今天天气",
+    "我",
+    "来到",
+    "清华大学",
+    "的",
+    "a",
+    "Z",
+    "q",
+    "7",
+    "42",
+    "!",
+    ",",
+    ".",
+    "'",
+    "\"",
+    "，",
+    "。",
+    "！",
+    " ",
+    "  ",
+    "\t",
+    "\u{3000}",
+    "🙂",
+    "👍🏽",
+    "👨\u{200d}👩\u{200d}👧",
+    "🇨🇳",
+    "e\u{301}",
+    "\u{301}",
+    "\u{200d}",
+    "\u{fe0f}",
+    "é",
+    "ｱ",
+    "\r",
+    "\u{feff}",
+    "\u{fffd}",
+    "𠀀",
+];
+
+fn line() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..16).prop_map(|p| p.concat())
+}
+
+fn text() -> impl Strategy<Value = String> {
+    (prop::collection::vec(line(), 0..24), any::<bool>()).prop_map(|(lines, final_newline)| {
+        let mut t = lines.join("\n");
+        if final_newline && !lines.is_empty() {
+            t.push('\n');
+        }
+        t
+    })
+}
+
+fn check(text: &str, chunk_bytes: usize) -> Result<(), TestCaseError> {
+    let e = embedder();
+    let lines = expected_lines(text);
+    let (one, rows) = run(text, 1, chunk_bytes, Format::F32);
+    prop_assert_eq!(rows, lines.len() as u64);
+    let values = f32s(&one);
+    prop_assert_eq!(values.len(), lines.len() * e.dim());
+    for (i, (row, line)) in values.chunks_exact(e.dim()).zip(&lines).enumerate() {
+        let want = e.embed(line);
+        prop_assert!(row == want.as_slice(), "line {} {:?}: {:?} vs {:?}", i + 1, line, row, want);
+        prop_assert!(row.iter().all(|x| x.is_finite()), "line {}: {:?}", i + 1, row);
+    }
+    let (three, _) = run(text, 3, chunk_bytes, Format::F32);
+    prop_assert!(one == three, "--threads 3 differs from --threads 1");
+    let (big_chunks, _) = run(text, 2, 1 << 20, Format::F32);
+    prop_assert!(one == big_chunks, "the chunk size changed the output");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn one_row_per_line_for_any_mix(text in text(), chunk_bytes in 1usize..64) {
+        check(&text, chunk_bytes)?;
+    }
+
+    #[test]
+    fn one_row_per_line_for_arbitrary_unicode(text in "(?s).{0,120}", chunk_bytes in 1usize..32) {
+        check(&text, chunk_bytes)?;
+    }
+
+    #[test]
+    fn jsonl_objects_carry_each_line_in_order(text in text(), chunk_bytes in 1usize..64) {
+        let lines = expected_lines(&text);
+        let (one, _) = run(&text, 1, chunk_bytes, Format::Jsonl);
+        let (three, _) = run(&text, 3, chunk_bytes, Format::Jsonl);
+        prop_assert!(one == three, "--threads 3 differs from --threads 1");
+        let out = String::from_utf8(one).unwrap();
+        let objs: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        prop_assert_eq!(objs.len(), lines.len());
+        for (i, (obj, line)) in objs.iter().zip(&lines).enumerate() {
+            prop_assert_eq!(obj["line"].as_u64(), Some(i as u64 + 1));
+            prop_assert_eq!(obj["text"].as_str(), Some(*line));
+            let v: Vec<f32> = serde_json::from_value(obj["vector"].clone()).unwrap();
+            prop_assert_eq!(v, embedder().embed(line));
+        }
+    }
+
+    #[test]
+    fn rows_are_bounded_by_the_table(text in text()) {
+        // Every table component lies in [-1, 7]; means of them do too.
+        for line in expected_lines(&text) {
+            let row = embedder().embed(line);
+            prop_assert!(row.iter().all(|x| (-1.0..=7.0).contains(x)), "{:?}: {:?}", line, row);
+        }
+    }
+}
+
+#[test]
+fn empty_input_writes_no_rows() {
+    let (out, rows) = run("", 2, 8, Format::F32);
+    assert_eq!((out.len(), rows), (0, 0));
+    let (out, rows) = run("", 2, 8, Format::Npy);
+    assert_eq!((out.len(), rows), (128, 0));
+}
