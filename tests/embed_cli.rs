@@ -944,3 +944,123 @@ fn other_table_dtypes_embed_the_same_on_exact_values() {
         assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "int8 {a} vs f32 {b}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// More inputs and outputs.
+
+fn testdata(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/embed").join(name)
+}
+
+#[test]
+fn golden_jsonl_for_a_mixed_file() {
+    let (_d, v) = table();
+    let out = zhvec(&v)
+        .args(["--with-line", "--with-text"])
+        .arg(testdata("mixed.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let expected = fs::read_to_string(testdata("mixed.expected.jsonl")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
+
+#[test]
+fn dash_reads_stdin_between_files() {
+    let (dir, v) = table();
+    let a = dir.path().join("a.txt");
+    fs::write(&a, "很好\n").unwrap();
+    let out = zhvec(&v).arg(&a).arg("-").arg(&a).write_stdin("好\n").assert().success().get_output().stdout.clone();
+    assert_eq!(parse_jsonl(&out), [vec![0.5, 1.5, 0.5, 1.5], vec![0.0, 2.0, 0.0, 2.0], vec![0.5, 1.5, 0.5, 1.5]]);
+}
+
+#[test]
+fn output_into_a_missing_directory_is_bad_input() {
+    let (dir, v) = table();
+    let missing = dir.path().join("missing");
+    let out =
+        zhvec(&v).arg("-o").arg(missing.join("rows.jsonl")).write_stdin("北京\n").assert().code(2).get_output().clone();
+    assert!(stderr_of(&out).contains(&missing.display().to_string()), "{}", stderr_of(&out));
+    assert!(!missing.exists());
+}
+
+#[test]
+fn output_onto_a_directory_fails_and_cleans_up() {
+    let (dir, v) = table();
+    let target = dir.path().join("taken");
+    fs::create_dir(&target).unwrap();
+    let out = zhvec(&v).arg("-o").arg(&target).write_stdin("北京\n").assert().code(2).get_output().clone();
+    assert!(stderr_of(&out).contains(&target.display().to_string()), "{}", stderr_of(&out));
+    assert_eq!(tmp_leftovers(dir.path()), Vec::<String>::new());
+    assert!(target.is_dir());
+}
+
+#[test]
+fn out_dir_must_be_an_existing_directory() {
+    let (dir, v) = table();
+    let a = dir.path().join("a.txt");
+    fs::write(&a, "北京\n").unwrap();
+    let missing = dir.path().join("missing");
+    let out = zhvec(&v).arg("--out-dir").arg(&missing).arg(&a).assert().code(2).get_output().clone();
+    assert!(stderr_of(&out).contains("not a directory"), "{}", stderr_of(&out));
+    zhvec(&v).arg("--out-dir").arg(dir.path()).arg("-o").arg(dir.path().join("x")).arg(&a).assert().code(2);
+}
+
+#[test]
+fn lossy_lines_are_counted_in_stats() {
+    let (_d, v) = table();
+    let out = zhvec(&v)
+        .args(["--lossy", "--stats", "-q"])
+        .write_stdin(&b"\xff\nok\n\xfe\xfe\n"[..])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(parse_jsonl(&out.stdout).len(), 3);
+    let stats: serde_json::Value = serde_json::from_str(stderr_of(&out).trim()).unwrap();
+    assert_eq!(stats["lossy_lines"], 2);
+    assert_eq!(stats["lines"], 3);
+}
+
+#[test]
+fn tables_with_different_word_and_char_dims_skip_the_fallback() {
+    use zhvec::vocab::{write_vocab, TableData, VocabData};
+    let dir = tempfile::tempdir().unwrap();
+    let mut words = TableData::new(3);
+    words.push("北京".into(), &[1.0, 2.0, 3.0], 10);
+    let mut chars = TableData::new(2);
+    chars.push("北".into(), &[1.0, 0.0], 4);
+    chars.push("京".into(), &[0.0, 1.0], 3);
+    chars.push("很".into(), &[1.0, 1.0], 2);
+    let v = dir.path().join("mixed-dims.zv");
+    write_vocab(&v, &VocabData { words, chars, dtype: Dtype::F32, meta: serde_json::json!({}) }).unwrap();
+    zhvec(&v).arg("--print-dim").assert().success().stdout("5\n");
+    // 北京/w 很/- : the char row of 很 cannot stand in for a 3-dim word vector.
+    let out = zhvec(&v).arg("--stats").write_stdin("北京很\n").assert().success().get_output().clone();
+    assert_eq!(parse_jsonl(&out.stdout), [vec![1.0, 2.0, 3.0, 2.0 / 3.0, 2.0 / 3.0]]);
+    let stats: serde_json::Value = serde_json::from_str(stderr_of(&out).trim()).unwrap();
+    assert_eq!((stats["word_hits"].as_u64(), stats["char_fallbacks"].as_u64()), (Some(1), Some(0)));
+    assert_eq!((stats["no_vector"].as_u64(), stats["chars_hit"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(rows_with(&v, "很\n", &["--channels", "word"]), [vec![0.0; 3]]);
+    assert_eq!(rows_with(&v, "很\n", &["--channels", "char"]), [vec![1.0, 1.0]]);
+}
+
+#[test]
+fn emoji_sequences_and_flags_are_one_character() {
+    // Characters are grapheme clusters: a table row for a skin-toned emoji, a ZWJ family or a
+    // flag is found when the sequence appears in the text.
+    use zhvec::vocab::{write_vocab, TableData, VocabData};
+    let dir = tempfile::tempdir().unwrap();
+    let mut words = TableData::new(2);
+    words.push("北京".into(), &[1.0, 2.0], 1);
+    let mut chars = TableData::new(2);
+    chars.push("👍🏽".into(), &[1.0, 0.0], 1);
+    chars.push("👨\u{200d}👩\u{200d}👧".into(), &[0.0, 1.0], 1);
+    chars.push("🇨🇳".into(), &[2.0, 2.0], 1);
+    let v = dir.path().join("emoji.zv");
+    write_vocab(&v, &VocabData { words, chars, dtype: Dtype::F32, meta: serde_json::json!({}) }).unwrap();
+    assert_eq!(row(&v, "👍🏽"), [1.0, 0.0, 1.0, 0.0]);
+    assert_eq!(row(&v, "👨\u{200d}👩\u{200d}👧"), [0.0, 1.0, 0.0, 1.0]);
+    assert_eq!(row(&v, "🇨🇳"), [2.0, 2.0, 2.0, 2.0]);
+}

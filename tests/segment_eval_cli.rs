@@ -209,3 +209,12 @@ fn eval_uses_the_recipe_options() {
     let j = json_of(zhvec(&["eval", "sts", "--json", "--channels", "char"], &v).arg(eval_file("sts.tsv")));
     assert!((j["spearman"].as_f64().unwrap() - 100.0 * 0.95f64.sqrt()).abs() < 1e-9, "{j}");
 }
+
+#[test]
+fn segment_keeps_grapheme_clusters_whole() {
+    // A combining mark, a skin-tone modifier or a zero-width joiner belongs to the character
+    // before it; splitting it off makes tokens of invisible marks and loses the table's é.
+    let (_d, v) = table();
+    let out = stdout_of(zhvec(&["segment", "--explain"], &v).write_stdin("e\u{301}\n👍🏽\n👨\u{200d}👩\u{200d}👧\n"));
+    assert_eq!(out, "e\u{301}/c:e\u{301}\n👍🏽/-\n👨\u{200d}👩\u{200d}👧/-\n");
+}
