@@ -1064,3 +1064,49 @@ fn emoji_sequences_and_flags_are_one_character() {
     assert_eq!(row(&v, "👨\u{200d}👩\u{200d}👧"), [0.0, 1.0, 0.0, 1.0]);
     assert_eq!(row(&v, "🇨🇳"), [2.0, 2.0, 2.0, 2.0]);
 }
+
+#[test]
+fn out_dir_keeps_dots_in_input_names() {
+    // Named after the input: news.2024.txt → news.2024.npy, not news.npy.
+    let (dir, v) = table();
+    let (a, b) = (dir.path().join("news.2024.txt"), dir.path().join("news.2025.txt"));
+    fs::write(&a, "北京\n").unwrap();
+    fs::write(&b, "很好\n").unwrap();
+    let out_dir = dir.path().join("out");
+    fs::create_dir(&out_dir).unwrap();
+    zhvec(&v).args(["-f", "npy", "--out-dir"]).arg(&out_dir).arg(&a).arg(&b).assert().success();
+    let mut names: Vec<_> = fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["news.2024.npy", "news.2025.npy"]);
+    assert_eq!(parse_npy(&fs::read(out_dir.join("news.2025.npy")).unwrap()).2, [0.5, 1.5, 0.5, 1.5]);
+}
+
+#[test]
+fn input_that_is_a_directory_is_bad_input() {
+    let (dir, v) = table();
+    let out = zhvec(&v).arg(dir.path()).assert().code(2).get_output().clone();
+    assert!(stderr_of(&out).contains(&dir.path().display().to_string()), "{}", stderr_of(&out));
+}
+
+#[test]
+fn relative_output_path_lands_in_the_working_directory() {
+    let (dir, v) = table();
+    zhvec(&v).current_dir(dir.path()).args(["-o", "rows.tsv", "-f", "tsv"]).write_stdin("很好\n").assert().success();
+    assert_eq!(fs::read_to_string(dir.path().join("rows.tsv")).unwrap(), "0.5\t1.5\t0.5\t1.5\n");
+    assert_eq!(tmp_leftovers(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn broken_pipe_with_npy_on_stdout_ends_quietly() {
+    // npy to a pipe is spooled first and copied out at the end.
+    let (dir, v) = table();
+    let f = dir.path().join("big.txt");
+    let mut file = fs::File::create(&f).unwrap();
+    for i in 0..200_000 {
+        writeln!(file, "北京天气很好 {i}").unwrap();
+    }
+    drop(file);
+    let (code, err) = run_into_closed_pipe(&v, &f, &["-f", "npy"], 128);
+    assert_eq!(code, Some(0), "stderr: {err}");
+    assert_eq!(err, "");
+}

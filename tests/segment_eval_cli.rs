@@ -218,3 +218,30 @@ fn segment_keeps_grapheme_clusters_whole() {
     let out = stdout_of(zhvec(&["segment", "--explain"], &v).write_stdin("e\u{301}\n👍🏽\n👨\u{200d}👩\u{200d}👧\n"));
     assert_eq!(out, "e\u{301}/c:e\u{301}\n👍🏽/-\n👨\u{200d}👩\u{200d}👧/-\n");
 }
+
+#[test]
+fn segment_into_a_closed_pipe_ends_quietly() {
+    use std::io::{Read, Write};
+    let (dir, v) = table();
+    let f = dir.path().join("big.txt");
+    let mut file = std::fs::File::create(&f).unwrap();
+    for i in 0..200_000 {
+        writeln!(file, "我来到北京清华大学 {i}").unwrap();
+    }
+    drop(file);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
+        .args(["segment", "--vocab"])
+        .arg(&v)
+        .arg(&f)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut buf = [0u8; 100];
+    stdout.read_exact(&mut buf).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
