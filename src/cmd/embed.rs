@@ -107,7 +107,10 @@ fn out_dir_targets(paths: &[PathBuf], dir: &std::path::Path, format: Format) -> 
                 return Err(Error::bad("--out-dir needs input files, not standard input"));
             }
             let stem = p.file_stem().ok_or_else(|| Error::bad(format!("{}: not a file name", p.display())))?;
-            let target = dir.join(stem).with_extension(format.extension());
+            // Append the extension: with_extension would cut `news.2024` down to `news`.
+            let mut name = stem.to_os_string();
+            name.push(format!(".{}", format.extension()));
+            let target = dir.join(name);
             if !seen.insert(target.clone()) {
                 return Err(Error::bad(format!(
                     "two inputs would both be written to {}; rename one of them",
