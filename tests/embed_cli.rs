@@ -693,11 +693,11 @@ fn run_into_closed_pipe(v: &Path, input: &Path, extra: &[&str], keep: usize) -> 
 fn broken_pipe_ends_quietly_with_success() {
     let (dir, v) = table();
     let f = dir.path().join("big.txt");
-    let mut file = fs::File::create(&f).unwrap();
+    let mut file = std::io::BufWriter::new(fs::File::create(&f).unwrap());
     for i in 0..200_000 {
         writeln!(file, "北京天气很好 {i}").unwrap();
     }
-    drop(file);
+    file.flush().unwrap();
     let (code, err) = run_into_closed_pipe(&v, &f, &[], 100);
     assert_eq!(code, Some(0), "stderr: {err}");
     assert_eq!(err, "");
@@ -709,11 +709,11 @@ fn broken_pipe_on_a_long_input_does_not_hang() {
     // so the reader is still going when the writer fails.
     let (dir, v) = table();
     let f = dir.path().join("big.txt");
-    let mut file = fs::File::create(&f).unwrap();
+    let mut file = std::io::BufWriter::new(fs::File::create(&f).unwrap());
     for i in 0..500_000 {
         writeln!(file, "北京天气很好 {i}").unwrap();
     }
-    drop(file);
+    file.flush().unwrap();
     let (code, err) = run_into_closed_pipe(&v, &f, &["--threads", "1", "-f", "f32", "-q"], 100);
     assert_eq!(code, Some(0), "stderr: {err}");
     assert_eq!(err, "");
@@ -725,12 +725,12 @@ fn early_error_on_a_long_input_exits_promptly() {
     // rest of the input to be consumed.
     let (dir, v) = table();
     let f = dir.path().join("bad.txt");
-    let mut file = fs::File::create(&f).unwrap();
+    let mut file = std::io::BufWriter::new(fs::File::create(&f).unwrap());
     file.write_all(b"ok\n\xff\n").unwrap();
     for i in 0..500_000 {
         writeln!(file, "北京天气很好 {i}").unwrap();
     }
-    drop(file);
+    file.flush().unwrap();
     let out = zhvec(&v).args(["--threads", "1", "-q"]).arg(&f).timeout(Duration::from_secs(60)).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "stderr: {} (no exit code: killed after a hang)", stderr_of(&out));
     assert!(stderr_of(&out).contains(&format!("{}:2:", f.display())), "{}", stderr_of(&out));
@@ -1101,12 +1101,52 @@ fn broken_pipe_with_npy_on_stdout_ends_quietly() {
     // npy to a pipe is spooled first and copied out at the end.
     let (dir, v) = table();
     let f = dir.path().join("big.txt");
-    let mut file = fs::File::create(&f).unwrap();
+    let mut file = std::io::BufWriter::new(fs::File::create(&f).unwrap());
     for i in 0..200_000 {
         writeln!(file, "北京天气很好 {i}").unwrap();
     }
-    drop(file);
+    file.flush().unwrap();
     let (code, err) = run_into_closed_pipe(&v, &f, &["-f", "npy"], 128);
     assert_eq!(code, Some(0), "stderr: {err}");
     assert_eq!(err, "");
+}
+
+#[test]
+fn invalid_utf8_deep_in_a_long_file_reports_the_right_line() {
+    // Line numbers carry across ~1 MB chunks handled by different workers.
+    let (dir, v) = table();
+    let f = dir.path().join("deep.txt");
+    let mut file = std::io::BufWriter::new(fs::File::create(&f).unwrap());
+    for i in 1..=200_000 {
+        if i == 150_001 {
+            file.write_all(b"\xe5\xbe\r\n").unwrap();
+        } else if i % 3 == 0 {
+            file.write_all(b"\r\n").unwrap();
+        } else {
+            writeln!(file, "北京天气很好 {i}").unwrap();
+        }
+    }
+    file.flush().unwrap();
+    let out = zhvec(&v).args(["-q", "--threads", "2"]).arg(&f).timeout(Duration::from_secs(120)).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert_eq!(
+        stderr_of(&out),
+        format!(
+            "zhvec: {}:150001: invalid UTF-8 at byte 1 of the line (use --lossy to replace bad bytes)\n",
+            f.display()
+        )
+    );
+}
+
+#[test]
+fn bom_is_stripped_at_the_start_of_every_input_file() {
+    let (dir, v) = table();
+    let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+    fs::write(&a, "\u{feff}北京\n").unwrap();
+    fs::write(&b, "\u{feff}很好\n").unwrap();
+    let out = zhvec(&v).arg("--with-text").arg(&a).arg(&b).assert().success().get_output().stdout.clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"text\":\"北京\",\"vector\":[1.0,2.0,0.5,0.5]}\n{\"text\":\"很好\",\"vector\":[0.5,1.5,0.5,1.5]}\n"
+    );
 }

@@ -224,11 +224,11 @@ fn segment_into_a_closed_pipe_ends_quietly() {
     use std::io::{Read, Write};
     let (dir, v) = table();
     let f = dir.path().join("big.txt");
-    let mut file = std::fs::File::create(&f).unwrap();
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&f).unwrap());
     for i in 0..200_000 {
         writeln!(file, "我来到北京清华大学 {i}").unwrap();
     }
-    drop(file);
+    file.flush().unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
         .args(["segment", "--vocab"])
         .arg(&v)
