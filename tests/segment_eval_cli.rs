@@ -245,3 +245,15 @@ fn segment_into_a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn eval_nan_or_infinite_gold_is_rejected() {
+    // "NaN" and "inf" parse as floats but cannot be ranked; they must not slip into Spearman.
+    let (dir, v) = table();
+    for gold in ["NaN", "inf", "-infinity"] {
+        let f = dir.path().join("gold.tsv");
+        std::fs::write(&f, format!("北\t京\t1\n很\t好\t{gold}\n北京\t好\t3\n")).unwrap();
+        let err = stderr_of_failure(zhvec(&["eval", "sts"], &v).arg(&f));
+        assert!(err.contains(&format!("{}:2: gold score \"{gold}\" is not a number", f.display())), "{err}");
+    }
+}
