@@ -73,10 +73,11 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
     let (mut sims, mut gold) = (Vec::new(), Vec::new());
     let mut missing = 0u64;
     for (line_no, f) in &rows {
-        let g: f64 = f[2]
-            .trim()
-            .parse()
-            .map_err(|_| Error::at_line(&name, *line_no, format_args!("gold score {:?} is not a number", f[2])))?;
+        // NaN and infinities parse as f64 but cannot be ranked: reject them like any non-number.
+        let g: f64 =
+            f[2].trim().parse().ok().filter(|g: &f64| g.is_finite()).ok_or_else(|| {
+                Error::at_line(&name, *line_no, format_args!("gold score {:?} is not a number", f[2]))
+            })?;
         let (a, b) = (vecs.of(&f[0]), vecs.of(&f[1]));
         if a.iter().all(|x| *x == 0.0) || b.iter().all(|x| *x == 0.0) {
             missing += 1;
