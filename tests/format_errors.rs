@@ -608,3 +608,64 @@ fn header_fields_match_the_documented_layout() {
         assert!(len == 0 || (off % 64 == 0 && off >= 512 && off + len <= b.len() as u64), "section {s}");
     }
 }
+
+/// Stores fresh body and header checksums, as a buggy writer would have.
+fn reseal_all(bytes: &mut [u8]) {
+    let body = checksum(&bytes[HEADER_LEN..]);
+    bytes[72..80].copy_from_slice(&body.to_le_bytes());
+    reseal(bytes);
+}
+
+#[test]
+fn verify_finds_structural_damage_behind_valid_checksums() {
+    let (dir, good) = tiny(Dtype::F32);
+    let bytes = fs::read(&good).unwrap();
+    let header = Vocab::open(&good).unwrap().header().clone();
+    let at = |s: Section| header.section(s).0 as usize;
+    let (char_offsets, word_slots, char_bmp, word_strings) =
+        (at(Section::CharOffsets), at(Section::WordSlots), at(Section::CharBmp), at(Section::WordStrings));
+    let slot_cap = header.section(Section::WordSlots).1 as usize / 8;
+    fn set_u32(b: &mut [u8], i: usize, v: u32) {
+        b[i..i + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "offsets out of order",
+            // Char names are 3-byte characters: offsets 0 3 6 ...; make the second 7.
+            Box::new(move |b: &mut Vec<u8>| set_u32(b, char_offsets + 4, 7)),
+            "Char name offsets are not increasing",
+        ),
+        (
+            "index slot pointing at the wrong row",
+            Box::new(move |b: &mut Vec<u8>| {
+                let used = (0..slot_cap).find(|i| u64_at(b, word_slots + 8 * i) != u64::MAX).unwrap();
+                let row = u64_at(b, word_slots + 8 * used) as u32;
+                set_u32(b, word_slots + 8 * used, (row + 1) % 3);
+            }),
+            "Word index does not lead to row",
+        ),
+        (
+            "character index entry for 北 pointing at 京",
+            Box::new(move |b: &mut Vec<u8>| set_u32(b, char_bmp + 4 * 0x5317, 1)),
+            "character index entry U+5317 is wrong",
+        ),
+        (
+            "a name that is not UTF-8",
+            Box::new(move |b: &mut Vec<u8>| b[word_strings] = 0xff),
+            "Word row 0 has a bad name",
+        ),
+    ];
+    for (what, edit, problem) in cases {
+        let mut b = bytes.clone();
+        edit(&mut b);
+        reseal_all(&mut b);
+        let p = damaged(&dir, "resealed.zv", &b);
+        let v = Vocab::open(&p).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let err = v.verify().unwrap_err().to_string();
+        assert!(err.contains(&p.display().to_string()) && err.contains(problem), "{what}: {err}");
+        exercise(&v);
+        let out = vocab_cmd("verify", &p);
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(problem), "{what}");
+    }
+}
