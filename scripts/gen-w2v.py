@@ -30,15 +30,14 @@ def jieba_dict_path():
 
 
 def read_dict(path):
-    """Return (word, freq) pairs of jieba's dictionary, most frequent first."""
-    entries = []
+    """Return (word, freq) pairs of jieba's dictionary, most frequent first, each word once."""
+    freq = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
             parts = line.split(" ")
             if len(parts) >= 2 and parts[0]:
-                entries.append((parts[0], int(parts[1])))
-    entries.sort(key=lambda e: -e[1])  # stable: ties keep dictionary order
-    return entries
+                freq.setdefault(parts[0], int(parts[1]))  # the dict lists a few words twice
+    return sorted(freq.items(), key=lambda e: -e[1])  # stable: ties keep dictionary order
 
 
 def take(entries, limit):
