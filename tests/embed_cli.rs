@@ -1150,3 +1150,19 @@ fn bom_is_stripped_at_the_start_of_every_input_file() {
         "{\"text\":\"北京\",\"vector\":[1.0,2.0,0.5,0.5]}\n{\"text\":\"很好\",\"vector\":[0.5,1.5,0.5,1.5]}\n"
     );
 }
+
+#[test]
+fn paths_through_a_regular_file_are_bad_input() {
+    // `file.txt/x` names nothing: the user's mistake (exit 2), like a missing file.
+    let (dir, v) = table();
+    let file = dir.path().join("file.txt");
+    fs::write(&file, "北京\n").unwrap();
+    let under = file.join("x");
+    let out = zhvec(&v).arg(&under).assert().code(2).get_output().clone();
+    assert!(stderr_of(&out).contains(&under.display().to_string()), "{}", stderr_of(&out));
+    let out =
+        zhvec(&v).arg("-o").arg(file.join("out.jsonl")).write_stdin("北京\n").assert().code(2).get_output().clone();
+    assert!(stderr_of(&out).contains(&file.display().to_string()), "{}", stderr_of(&out));
+    let out = zhvec(&file.join("t.zv")).write_stdin("北京\n").assert().code(2).get_output().clone();
+    assert!(stderr_of(&out).contains("cannot open vocab"), "{}", stderr_of(&out));
+}
