@@ -53,7 +53,8 @@ impl Error {
                 | io::ErrorKind::PermissionDenied
                 | io::ErrorKind::InvalidData
                 | io::ErrorKind::UnexpectedEof
-                | io::ErrorKind::IsADirectory => EXIT_BAD_INPUT,
+                | io::ErrorKind::IsADirectory
+                | io::ErrorKind::NotADirectory => EXIT_BAD_INPUT,
                 _ => EXIT_FAILURE,
             },
         }
