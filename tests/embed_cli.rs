@@ -1166,3 +1166,12 @@ fn paths_through_a_regular_file_are_bad_input() {
     let out = zhvec(&file.join("t.zv")).write_stdin("北京\n").assert().code(2).get_output().clone();
     assert!(stderr_of(&out).contains("cannot open vocab"), "{}", stderr_of(&out));
 }
+
+#[test]
+fn seg_dict_vocab_segments_with_the_tables_words() {
+    let (_d, v) = table();
+    // jieba's dictionary keeps 今天天气 whole (a char fallback over 天 天 气); with the table's
+    // own words it is 今天/w 天气/w: word ([0,-1]+[3,4])/2, chars still 天 天 气 (今 has no row).
+    assert_eq!(row(&v, "今天天气"), [8.0 / 3.0, 4.0 / 3.0, 8.0 / 3.0, 4.0 / 3.0]);
+    assert_eq!(rows_with(&v, "今天天气\n", &["--seg-dict", "vocab"]), [vec![1.5, 1.5, 8.0 / 3.0, 4.0 / 3.0]]);
+}

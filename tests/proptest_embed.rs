@@ -198,3 +198,32 @@ fn empty_input_writes_no_rows() {
     let (out, rows) = run("", 2, 8, Format::Npy);
     assert_eq!((out.len(), rows), (128, 0));
 }
+
+#[test]
+fn cli_rows_equal_library_rows() {
+    // One CLI run over many generated lines: the binary's rows are the library's rows.
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let lines: Vec<String> =
+        (0..300).map(|_| line().new_tree(&mut runner).unwrap().current().replace(['\r', '\u{feff}'], "")).collect();
+    let text = lines.join("\n") + "\n";
+    let dir = tempfile::tempdir().unwrap();
+    let vocab = common::write_tiny(dir.path(), Dtype::F32);
+    let out = assert_cmd::Command::cargo_bin("zhvec")
+        .unwrap()
+        .args(["embed", "-q", "-f", "f32", "--threads", "3", "--vocab"])
+        .arg(&vocab)
+        .write_stdin(text)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let e = embedder();
+    let values = f32s(&out);
+    assert_eq!(values.len(), lines.len() * e.dim());
+    for (i, (row, line)) in values.chunks_exact(e.dim()).zip(&lines).enumerate() {
+        assert_eq!(row, e.embed(line).as_slice(), "line {} {:?}", i + 1, line);
+    }
+}
