@@ -669,3 +669,31 @@ fn verify_finds_structural_damage_behind_valid_checksums() {
         assert!(String::from_utf8_lossy(&out.stderr).contains(problem), "{what}");
     }
 }
+
+#[test]
+fn empty_tables_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("empty-tables.zv");
+    let data = VocabData {
+        words: TableData::new(2),
+        chars: TableData::new(2),
+        dtype: Dtype::F16,
+        meta: serde_json::json!({}),
+    };
+    write_vocab(&p, &data).unwrap();
+    let v = Vocab::open(&p).unwrap();
+    v.verify().unwrap();
+    assert!(v.is_empty());
+    assert_eq!((v.len(Kind::Word), v.len(Kind::Char), v.total(Kind::Word)), (0, 0, 0));
+    assert!(v.word("北京").is_none() && v.char('北').is_none() && v.id(Kind::Char, "e\u{301}").is_none());
+    assert_eq!(v.entries(Kind::Word).count() + v.entries(Kind::Char).count(), 0);
+    let out = Command::cargo_bin("zhvec")
+        .unwrap()
+        .args(["embed", "--vocab"])
+        .arg(&p)
+        .write_stdin("北京天气很好\n\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "[0,0,0,0]\n[0,0,0,0]\n");
+}
