@@ -1175,3 +1175,38 @@ fn seg_dict_vocab_segments_with_the_tables_words() {
     assert_eq!(row(&v, "今天天气"), [8.0 / 3.0, 4.0 / 3.0, 8.0 / 3.0, 4.0 / 3.0]);
     assert_eq!(rows_with(&v, "今天天气\n", &["--seg-dict", "vocab"]), [vec![1.5, 1.5, 8.0 / 3.0, 4.0 / 3.0]]);
 }
+
+#[test]
+fn output_file_keeps_its_old_content_until_the_run_completes() {
+    let (dir, v) = table();
+    let target = dir.path().join("rows.jsonl");
+    fs::write(&target, "old\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
+        .args(["embed", "-q", "--vocab"])
+        .arg(&v)
+        .arg("-o")
+        .arg(&target)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all("北京\n".repeat(1000).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // The run is under way: its temporary file exists, the target is untouched.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while tmp_leftovers(dir.path()).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no temporary file appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(fs::read_to_string(&target).unwrap(), "old\n");
+    stdin.write_all("很好\n".repeat(1000).as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let rows = parse_jsonl(&fs::read(&target).unwrap());
+    assert_eq!(rows.len(), 2000);
+    assert_eq!((rows[999].as_slice(), rows[1000].as_slice()), (&[1.0, 2.0, 0.5, 0.5][..], &[0.5, 1.5, 0.5, 1.5][..]));
+    assert_eq!(tmp_leftovers(dir.path()), Vec::<String>::new());
+}
