@@ -862,7 +862,7 @@ fn normalize_channel_makes_each_channel_unit_length() {
     assert!((norm(&got[0][..2]) - 1.0).abs() < 1e-6 && (norm(&got[0][2..]) - 1.0).abs() < 1e-6);
     // An empty row stays zero (no division by zero).
     assert_eq!(got[1], [0.0; 4]);
-    // 4 × √0.5 = 2√2… the exact values for one more line: 很好 → [0.5,1.5] both channels.
+    // 很好: [0.5,1.5] in both channels, so both halves normalize to the same pair.
     let got = rows_with(&v, "很好\n", &["--normalize", "channel"]);
     let h = [0.5f32, 1.5];
     let hn = scaled(&h, norm(&h));

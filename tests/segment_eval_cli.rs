@@ -257,3 +257,21 @@ fn eval_nan_or_infinite_gold_is_rejected() {
         assert!(err.contains(&format!("{}:2: gold score \"{gold}\" is not a number", f.display())), "{err}");
     }
 }
+
+#[test]
+fn eval_accepts_crlf_a_bom_and_padded_fields() {
+    let (dir, v) = table();
+    let sts = std::fs::read_to_string(eval_file("sts.tsv")).unwrap();
+    let f = dir.path().join("crlf.tsv");
+    let padded = sts.replace('\n', "\r\n").replace("\t4.0", "\t 4.0 ");
+    std::fs::write(&f, format!("\u{feff}{padded}")).unwrap();
+    let a = json_of(zhvec(&["eval", "sts", "--json"], &v).arg(eval_file("sts.tsv")));
+    let b = json_of(zhvec(&["eval", "sts", "--json"], &v).arg(&f));
+    assert_eq!(a["spearman"], b["spearman"]);
+    assert_eq!(b["pairs"], 5);
+    // Labels are trimmed too.
+    let test = dir.path().join("test.tsv");
+    std::fs::write(&test, "北\tA \r\n京\t B\r\n").unwrap();
+    let j = json_of(zhvec(&["eval", "classify", "--json"], &v).arg(eval_file("classify-train.tsv")).arg(&test));
+    assert_eq!(j["accuracy"], 100.0);
+}
