@@ -7,27 +7,44 @@ mod common;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use zhvec::embed::{Embedder, Recipe};
+use zhvec::embed::{Embedder, Normalize, Recipe, Weighting};
 use zhvec::output::{Encoder, Format, Sink};
 use zhvec::pipeline::{self, Options};
 use zhvec::segment::Segmenter;
 use zhvec::{Dtype, Vocab};
 
 /// One embedder over the tiny table for the whole test binary (jieba's dictionary takes a
-/// while to load). The table file is removed once mapped.
+/// while to load).
 fn embedder() -> &'static Embedder<'static> {
     static EMBEDDER: OnceLock<Embedder<'static>> = OnceLock::new();
+    EMBEDDER.get_or_init(|| Embedder::new(vocab(), Segmenter::standard(), Recipe::default()).unwrap())
+}
+
+/// The same table with SIF weighting and whole-row normalization.
+fn sif_embedder() -> &'static Embedder<'static> {
+    static EMBEDDER: OnceLock<Embedder<'static>> = OnceLock::new();
     EMBEDDER.get_or_init(|| {
+        let recipe = Recipe { weighting: Weighting::Sif, normalize: Normalize::All, ..Recipe::default() };
+        Embedder::new(vocab(), Segmenter::standard(), recipe).unwrap()
+    })
+}
+
+/// The tiny table, mapped; its file is removed once mapped.
+fn vocab() -> &'static Vocab {
+    static VOCAB: OnceLock<Vocab> = OnceLock::new();
+    VOCAB.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = common::write_tiny(dir.path(), Dtype::F32);
-        let vocab: &'static Vocab = Box::leak(Box::new(Vocab::open(&path).unwrap()));
-        Embedder::new(vocab, Segmenter::standard(), Recipe::default()).unwrap()
+        Vocab::open(&path).unwrap()
     })
 }
 
 /// Runs the pipeline on `text` and returns the encoded output and the number of rows.
 fn run(text: &str, threads: usize, chunk_bytes: usize, format: Format) -> (Vec<u8>, u64) {
-    let e = embedder();
+    run_with(embedder(), text, threads, chunk_bytes, format)
+}
+
+fn run_with(e: &Embedder<'_>, text: &str, threads: usize, chunk_bytes: usize, format: Format) -> (Vec<u8>, u64) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let mut sink = Sink::open(Some(&out), format, e.dim()).unwrap();
@@ -178,6 +195,20 @@ proptest! {
             prop_assert_eq!(obj["text"].as_str(), Some(*line));
             let v: Vec<f32> = serde_json::from_value(obj["vector"].clone()).unwrap();
             prop_assert_eq!(v, embedder().embed(line));
+        }
+    }
+
+    #[test]
+    fn sif_normalized_rows_are_unit_or_zero(text in text(), chunk_bytes in 1usize..64) {
+        let e = sif_embedder();
+        let (one, rows) = run_with(e, &text, 1, chunk_bytes, Format::F32);
+        let (three, _) = run_with(e, &text, 3, chunk_bytes, Format::F32);
+        prop_assert!(one == three, "--threads 3 differs from --threads 1");
+        prop_assert_eq!(rows, expected_lines(&text).len() as u64);
+        for (row, line) in f32s(&one).chunks_exact(e.dim()).zip(expected_lines(&text)) {
+            let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+            prop_assert!(norm == 0.0 || (norm - 1.0).abs() < 1e-5, "{:?}: norm {}", line, norm);
+            prop_assert_eq!(norm == 0.0, embedder().embed(line).iter().all(|x| *x == 0.0), "{:?}", line);
         }
     }
 
