@@ -697,3 +697,25 @@ fn empty_tables_round_trip() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "[0,0,0,0]\n[0,0,0,0]\n");
 }
+
+#[test]
+fn damaged_headers_never_panic_the_cli() {
+    let (dir, good) = tiny(Dtype::F32);
+    let bytes = fs::read(&good).unwrap();
+    let p = dir.path().join("hdr.zv");
+    for at in (8..HEADER_LEN - 8).step_by(12) {
+        let mut b = bytes.clone();
+        b[at] ^= 0xa5;
+        reseal(&mut b);
+        fs::write(&p, &b).unwrap();
+        for sub in ["info", "verify"] {
+            let out = vocab_cmd(sub, &p);
+            let code = out.status.code();
+            assert!(code == Some(0) || code == Some(2), "byte {at}, vocab {sub}: exit {code:?}");
+            if code == Some(2) {
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(err.starts_with("zhvec: ") && err.contains(&p.display().to_string()), "byte {at}: {err}");
+            }
+        }
+    }
+}
