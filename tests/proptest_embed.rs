@@ -258,3 +258,28 @@ fn cli_rows_equal_library_rows() {
         assert_eq!(row, e.embed(line).as_slice(), "line {} {:?}", i + 1, line);
     }
 }
+
+#[test]
+fn word_vector_and_source_follow_the_recipe() {
+    use zhvec::embed::Source;
+    let e = embedder();
+    assert_eq!(e.word_vector("北京"), Some(vec![1.0, 2.0]));
+    assert_eq!(e.word_vector("很好"), Some(vec![0.5, 1.5]));
+    assert_eq!(e.word_vector("今天天气"), Some(vec![8.0 / 3.0, 4.0 / 3.0]));
+    assert_eq!(e.word_vector("abc"), None);
+    assert_eq!(e.source("今天天气"), Source::Fallback(vec!["天", "天", "气"]));
+    assert_eq!(e.source("今天"), Source::Word(2));
+    assert_eq!(e.source("上海"), Source::Nothing);
+    assert_eq!(e.dim(), 4);
+    // For every piece that is a single token, the word channel of its line is its word vector.
+    let mut tokens = Vec::new();
+    for piece in PIECES {
+        e.segmenter().cut(piece, &mut tokens);
+        if tokens.len() != 1 {
+            continue;
+        }
+        let row = e.embed(piece);
+        let want = e.word_vector(tokens[0]).unwrap_or_else(|| vec![0.0; 2]);
+        assert_eq!(&row[..2], want.as_slice(), "{piece:?}");
+    }
+}
