@@ -1210,3 +1210,30 @@ fn output_file_keeps_its_old_content_until_the_run_completes() {
     assert_eq!((rows[999].as_slice(), rows[1000].as_slice()), (&[1.0, 2.0, 0.5, 0.5][..], &[0.5, 1.5, 0.5, 1.5][..]));
     assert_eq!(tmp_leftovers(dir.path()), Vec::<String>::new());
 }
+
+#[test]
+fn formats_agree_bit_for_bit_on_generated_lines() {
+    let (dir, v) = table();
+    let text = generated_lines(3000);
+    let input = dir.path().join("gen.txt");
+    fs::write(&input, &text).unwrap();
+    let run = |args: &[&str]| zhvec(&v).arg("-q").args(args).arg(&input).assert().success().get_output().stdout.clone();
+    let raw = f32s(&run(&["-f", "f32"]));
+    assert_eq!(raw.len(), text.lines().count() * 4);
+    let (n, d, npy) = parse_npy(&run(&["-f", "npy"]));
+    assert_eq!((n, d), (text.lines().count(), 4));
+    let jsonl = flat(&parse_jsonl(&run(&["-f", "jsonl"])));
+    let tsv: Vec<f32> = String::from_utf8(run(&["-f", "tsv"]))
+        .unwrap()
+        .lines()
+        .flat_map(|l| l.split('\t').map(|x| x.parse::<f32>().unwrap()).collect::<Vec<_>>())
+        .collect();
+    let bits = |v: &[f32]| v.iter().map(|x| if *x == 0.0 { 0 } else { x.to_bits() }).collect::<Vec<u32>>();
+    assert!(bits(&raw) == bits(&npy), "npy differs from f32");
+    assert!(bits(&raw) == bits(&jsonl), "jsonl differs from f32");
+    assert!(bits(&raw) == bits(&tsv), "tsv differs from f32");
+    // A single chunk split over many more threads than it needs.
+    for threads in ["3", "64"] {
+        assert!(run(&["-f", "f32", "--threads", threads]) == run(&["-f", "f32", "--threads", "1"]), "{threads}");
+    }
+}
