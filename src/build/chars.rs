@@ -18,8 +18,6 @@ pub struct CharTable {
 struct Acc {
     sum: Vec<f64>,
     words: u64,
-    /// Estimated occurrences (Zipf mode): the counts of the containing words, per occurrence.
-    count: u64,
 }
 
 /// Derives the missing characters from `sel.words`, ranks them with the characters that
@@ -28,31 +26,26 @@ pub fn build(sel: &Selected, source: CountSource, counts: &Counts, max_chars: Op
     let dim = sel.words.dim;
     let mut slot: HashMap<&str, usize> = HashMap::new();
     let mut accs: Vec<(&str, Acc)> = Vec::new();
-    let mut in_word: Vec<(&str, u64)> = Vec::new();
+    let mut in_word: Vec<&str> = Vec::new();
     for (i, word) in sel.words.names.iter().enumerate() {
         in_word.clear();
         for g in word.graphemes(true) {
-            match in_word.iter_mut().find(|(c, _)| *c == g) {
-                Some((_, n)) => *n += 1,
-                None => in_word.push((g, 1)),
+            // Each containing word counts once, however often the character occurs in it.
+            if !in_word.contains(&g) && !sel.own_chars.contains(g) {
+                in_word.push(g);
             }
         }
-        let (row, word_count) = (sel.words.row(i), sel.words.counts[i]);
-        for &(g, occurrences) in &in_word {
-            if sel.own_chars.contains(g) {
-                continue;
-            }
+        let row = sel.words.row(i);
+        for &g in &in_word {
             let k = *slot.entry(g).or_insert_with(|| {
-                accs.push((g, Acc { sum: vec![0.0; dim], words: 0, count: 0 }));
+                accs.push((g, Acc { sum: vec![0.0; dim], words: 0 }));
                 accs.len() - 1
             });
             let acc = &mut accs[k].1;
-            // Each containing word counts once, however often the character occurs in it.
             for (s, &x) in acc.sum.iter_mut().zip(row) {
                 *s += x as f64;
             }
             acc.words += 1;
-            acc.count = acc.count.saturating_add(word_count.saturating_mul(occurrences));
         }
     }
 
@@ -69,10 +62,12 @@ pub fn build(sel: &Selected, source: CountSource, counts: &Counts, max_chars: Op
     }
     let mut rows: Vec<(u64, u64, From)> =
         (0..sel.chars.len()).map(|i| (sel.chars.counts[i], sel.char_orders[i], From::Own(i))).collect();
-    for (k, (g, acc)) in accs.iter().enumerate() {
+    for (k, (g, _)) in accs.iter().enumerate() {
+        // As for any character: its occurrences in the counted text, or the Zipf estimate
+        // of its occurrences inside the words read.
         let count = match source {
             CountSource::Counted { .. } => counts.char(g),
-            CountSource::Zipf => acc.count,
+            CountSource::Zipf => sel.chars_in_words.get(*g).copied().unwrap_or(0),
         };
         if count >= min_count {
             rows.push((count, first_derived + k as u64, From::Derived(k)));

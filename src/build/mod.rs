@@ -3,6 +3,18 @@
 //! The inputs are read once, as a stream: text files are cut into newline-aligned chunks
 //! parsed on all cores, and rows are kept only while they can still make it into the
 //! output, so memory follows the size of the table built, not of the input.
+//!
+//! - Rows that are one character (grapheme) go to the character table, the others to the
+//!   word table. A word found in several rows keeps its first row.
+//! - Counts come from `--corpus` (segmented with jieba's standard dictionary) and/or `--freq`
+//!   lists; a character's count is its occurrences in text (for a list: the counts of the
+//!   entries containing it, per occurrence). Without either, counts are estimated from
+//!   the row order of the (frequency-sorted) input with Zipf's law, see [`ZIPF_C`], and
+//!   character counts are derived from those estimates the same way.
+//! - Rows are stored most frequent first, ties in input order; `--min-count` (with real
+//!   counts) and `--max-words` / `--max-chars` cut the tail.
+//! - A character without a vector that occurs in the kept words gets the mean of the
+//!   vectors of those words, each word counted once.
 
 mod chars;
 mod freq;
@@ -364,8 +376,8 @@ fn progress_bar(args: &BuildArgs, paths: &[&PathBuf]) -> Result<ProgressBar> {
         total = total.map(|t| t + len);
     }
     let template = match total {
-        Some(_) => "{msg:20!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        None => "{msg:20!} {bytes} {bytes_per_sec} {elapsed}",
+        Some(_) => "{msg:16!} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        None => "{msg:16!} {bytes} {bytes_per_sec} {elapsed}",
     };
     let style = ProgressStyle::with_template(template)
         .map_err(|e| Error::bad(format!("progress bar: {e}")))?
@@ -389,20 +401,28 @@ fn metadata(args: &BuildArgs, sources: &[Source], source: CountSource, s: &Summa
     let counts = match source {
         CountSource::Zipf => json!({
             "from": "zipf",
-            "formula": "round(C / (rank + 1)), rank = 0-based row position in the input",
+            "words": "round(C / (rank + 1)), rank = 0-based position of the row in the vectors input",
+            "chars": "own row's estimate + the estimates of the words containing the character, per occurrence",
             "C": ZIPF_C,
         }),
-        CountSource::Counted { min_count } => json!({
-            "from": match (args.corpus.is_empty(), args.freq.is_empty()) {
-                (false, true) => "corpus",
-                (true, false) => "freq",
-                _ => "corpus+freq",
-            },
-            "corpus": names(&args.corpus),
-            "freq": names(&args.freq),
-            "segmenter": "jieba",
-            "min_count": min_count,
-        }),
+        CountSource::Counted { min_count } => {
+            let mut c = json!({
+                "from": match (args.corpus.is_empty(), args.freq.is_empty()) {
+                    (false, true) => "corpus",
+                    (true, false) => "freq",
+                    _ => "corpus+freq",
+                },
+                "min_count": min_count,
+            });
+            if !args.freq.is_empty() {
+                c["freq"] = json!(names(&args.freq));
+            }
+            if !args.corpus.is_empty() {
+                c["corpus"] = json!(names(&args.corpus));
+                c["segmenter"] = json!("jieba (standard dictionary, HMM)");
+            }
+            c
+        }
     };
     let mut meta = json!({
         "build": {

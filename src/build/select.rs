@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use super::freq::{zipf, Counts};
 use crate::vocab::TableData;
 
@@ -132,6 +134,10 @@ pub struct Selector<'a> {
     chars: Pool,
     /// Input order of the next row, over all inputs.
     order: u64,
+    /// Zipf mode: for each character, the estimated counts of the words containing it, once
+    /// per occurrence. The Zipf counts then play the part of a frequency list, and character
+    /// counts estimate occurrences in running text, as with --freq.
+    chars_in_words: HashMap<Box<str>, u64>,
     /// Rows read, duplicates skipped.
     pub rows: u64,
     pub duplicates: u64,
@@ -147,6 +153,8 @@ pub struct Selected {
     pub char_orders: Vec<u64>,
     /// Every character that had a vector in the input, kept or not.
     pub own_chars: std::collections::HashSet<Box<str>>,
+    /// Zipf mode: estimated occurrences of each character inside the words read.
+    pub chars_in_words: HashMap<Box<str>, u64>,
 }
 
 impl<'a> Selector<'a> {
@@ -159,6 +167,7 @@ impl<'a> Selector<'a> {
             words: Pool::default(),
             chars: Pool::default(),
             order: 0,
+            chars_in_words: HashMap::new(),
             rows: 0,
             duplicates: 0,
         }
@@ -179,6 +188,18 @@ impl<'a> Selector<'a> {
             return;
         }
         let count = match self.source {
+            CountSource::Zipf if !single => {
+                let c = zipf(rank);
+                for g in name.graphemes(true) {
+                    match self.chars_in_words.get_mut(g) {
+                        Some(n) => *n = n.saturating_add(c),
+                        None => {
+                            self.chars_in_words.insert(g.into(), c);
+                        }
+                    }
+                }
+                c
+            }
             CountSource::Zipf => zipf(rank),
             CountSource::Counted { .. } if single => self.counts.char(name),
             CountSource::Counted { min_count } => {
@@ -206,15 +227,22 @@ impl<'a> Selector<'a> {
         }
     }
 
-    pub fn finish(self) -> Selected {
+    pub fn finish(mut self) -> Selected {
         let min_count = match self.source {
             CountSource::Counted { min_count } => min_count,
-            CountSource::Zipf => 0,
+            CountSource::Zipf => {
+                // A character's own row estimates it as a word of its own; add its uses in words.
+                for (name, slot) in self.chars.index.iter_mut() {
+                    let inside = self.chars_in_words.get(name).copied().unwrap_or(0);
+                    slot.count = slot.count.saturating_add(inside);
+                }
+                0
+            }
         };
         let own_chars = self.chars.index.keys().cloned().collect();
         let (words, _) = self.words.into_table(self.dim, self.max_words, min_count);
         let (chars, char_orders) = self.chars.into_table(self.dim, None, min_count);
-        Selected { words, chars, char_orders, own_chars }
+        Selected { words, chars, char_orders, own_chars, chars_in_words: self.chars_in_words }
     }
 }
 
