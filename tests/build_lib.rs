@@ -535,6 +535,16 @@ fn dimension_mismatch_between_files() {
 }
 
 #[test]
+fn absurd_dimensions_are_refused() {
+    let dir = TempDir::new().unwrap();
+    for (name, text) in [("t.txt", "1 4000000000\nab 1\n"), ("b.bin", "1 4000000000\nab \x01\x02\x03\x04\n")] {
+        let path = write(&dir, name, text);
+        let err = fails(&args(&dir, &path));
+        assert!(err.contains(&format!("{name}:1: dimension 4000000000 is more than")), "{err}");
+    }
+}
+
+#[test]
 fn empty_inputs_are_errors() {
     let dir = TempDir::new().unwrap();
     for (name, text) in

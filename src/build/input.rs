@@ -116,6 +116,9 @@ where
         // Capacities equal the window, so no send can block while its receiver is alive:
         // the only place anything waits is the reader taking a token (or a worker taking a job).
         let (job_tx, job_rx) = sync_channel::<(u64, Vec<u8>)>(window);
+        // Chunk buffers go back to the reader: fresh 4 MB buffers would each cost a round of
+        // page faults and zeroing.
+        let (free_tx, free_rx) = sync_channel::<Vec<u8>>(window);
         let (res_tx, res_rx) = sync_channel::<(u64, T)>(window);
         let (tok_tx, tok_rx) = sync_channel::<()>(window);
         for _ in 0..window {
@@ -127,7 +130,13 @@ where
             let mut carry: Vec<u8> = Vec::new();
             let mut idx = 0u64;
             loop {
-                let mut buf = Vec::with_capacity(CHUNK + carry.len() + 4096);
+                let mut buf = match free_rx.try_recv() {
+                    Ok(mut b) => {
+                        b.clear();
+                        b
+                    }
+                    Err(_) => Vec::with_capacity(CHUNK + 4096),
+                };
                 buf.append(&mut carry);
                 let want = CHUNK.saturating_sub(buf.len()).max(1 << 16) as u64;
                 let got = (&mut *reader).take(want).read_to_end(&mut buf).map_err(|e| read_error(path, e))?;
@@ -165,6 +174,7 @@ where
         for _ in 0..threads {
             let job_rx = Arc::clone(&job_rx);
             let res_tx = res_tx.clone();
+            let free_tx = free_tx.clone();
             let work = &work;
             s.spawn(move || loop {
                 let job = match job_rx.lock() {
@@ -173,7 +183,7 @@ where
                 };
                 let Ok((idx, buf)) = job else { return };
                 let out = work(&buf);
-                drop(buf);
+                let _ = free_tx.try_send(buf);
                 if res_tx.send((idx, out)).is_err() {
                     return;
                 }

@@ -61,6 +61,9 @@ pub struct Detected {
 const EOS: &str = "</s>";
 /// Longer first lines can't be a header or a row worth sniffing.
 const SNIFF_LIMIT: usize = 1 << 20;
+/// Word vectors have hundreds of dimensions; a header claiming millions is a broken file,
+/// and believing it would mean allocating gigabytes per row.
+pub const MAX_DIM: usize = 1 << 16;
 /// Longest word accepted in a binary file (the format has no line structure to resync on).
 const MAX_BINARY_WORD: usize = 1 << 16;
 
@@ -94,6 +97,13 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
                 let textual = std::str::from_utf8(&probe)
                     .is_ok_and(|s| !s.bytes().any(|b| b.is_ascii_control() && !b"\t\r\n".contains(&b)));
                 let layout = if textual { Layout::Text } else { Layout::Binary };
+                if dim > MAX_DIM {
+                    return Err(Error::at_line(
+                        &shown,
+                        1,
+                        format!("dimension {dim} is more than the {MAX_DIM} supported"),
+                    ));
+                }
                 let rows = Box::new(std::io::Cursor::new(probe).chain(inp.reader));
                 return Ok((Detected { layout, dim, gzip: inp.gzip }, rows));
             }
@@ -114,6 +124,9 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
             }
         },
     };
+    if dim > MAX_DIM {
+        return Err(Error::at_line(&shown, 1, format!("dimension {dim} is more than the {MAX_DIM} supported")));
+    }
     let rows: Box<dyn BufRead + Send> = match layout {
         Layout::Glove => Box::new(std::io::Cursor::new(first).chain(inp.reader)),
         Layout::Text | Layout::Binary => inp.reader,
