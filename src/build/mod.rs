@@ -182,7 +182,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     if all.iter().filter(|p| input::is_stdin(p)).count() > 1 {
         return Err(Error::bad("standard input (`-`) can be read only once"));
     }
-    let bar = progress_bar(args, &all)?;
+    let bar = ClearOnDrop(progress_bar(args, &all)?);
 
     // Detect every vectors file first, so format and dimension problems show up before any
     // long work. The character vectors go first: their rows take precedence.
@@ -213,14 +213,14 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
         bar.set_message(display_name(path));
         freq::count_corpus(path, threads, &bar, &mut counts)?;
     }
-    let source = if args.freq.is_empty() && args.corpus.is_empty() {
+    let count_source = if args.freq.is_empty() && args.corpus.is_empty() {
         CountSource::Zipf
     } else {
         CountSource::Counted { min_count: args.min_count }
     };
 
     let read_start = Instant::now();
-    let mut selector = Selector::new(dim, source, &counts, args.max_words);
+    let mut selector = Selector::new(dim, count_source, &counts, args.max_words);
     let mut tally = Tally { skipped: counts.skipped, ..Tally::default() };
     // Zipf ranks count rows within a stream: the character vectors, then all --vectors files
     // as one sequence, so a later row never outranks an earlier duplicate.
@@ -239,14 +239,14 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
         }
     }
     let read_time = read_start.elapsed();
-    bar.finish_and_clear();
+    drop(bar);
 
     let (rows, duplicates) = (selector.rows, selector.duplicates);
     let selected = selector.finish();
-    let chars = chars::build(&selected, source, &counts, args.max_chars);
+    let chars = chars::build(&selected, count_source, &counts, args.max_chars);
     drop(counts);
     if selected.words.is_empty() && chars.table.is_empty() {
-        return Err(Error::bad(match source {
+        return Err(Error::bad(match count_source {
             CountSource::Counted { min_count } => format!(
                 "no rows left: no word or character of the vectors has a count of at least {min_count} \
                  in the --corpus/--freq counts"
@@ -267,7 +267,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
         input_bytes: tally.bytes,
         read_time,
     };
-    let meta = metadata(args, &sources, source, &summary);
+    let meta = metadata(args, &sources, count_source, &summary);
     let data = VocabData { words: selected.words, chars: chars.table, dtype: args.dtype, meta };
     write_vocab(&args.output, &data)?;
     summary.elapsed = start.elapsed();
@@ -360,6 +360,23 @@ fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// Removes the bar however the build ends, so an error message starts on a clean line.
+struct ClearOnDrop(ProgressBar);
+
+impl std::ops::Deref for ClearOnDrop {
+    type Target = ProgressBar;
+
+    fn deref(&self) -> &ProgressBar {
+        &self.0
+    }
+}
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 /// A bar over the bytes of every input (as stored, so compressed for .gz), drawn on stderr
 /// only for a person watching. Without a known total (standard input) it just counts.
 fn progress_bar(args: &BuildArgs, paths: &[&PathBuf]) -> Result<ProgressBar> {
@@ -387,7 +404,7 @@ fn progress_bar(args: &BuildArgs, paths: &[&PathBuf]) -> Result<ProgressBar> {
 }
 
 /// The build options and statistics stored in the table, for `zhvec vocab info`.
-fn metadata(args: &BuildArgs, sources: &[Source], source: CountSource, s: &Summary) -> serde_json::Value {
+fn metadata(args: &BuildArgs, sources: &[Source], count_source: CountSource, s: &Summary) -> serde_json::Value {
     let input = |src: &Source| {
         json!({
             "file": display_name(&src.path),
@@ -398,7 +415,7 @@ fn metadata(args: &BuildArgs, sources: &[Source], source: CountSource, s: &Summa
         })
     };
     let names = |paths: &[PathBuf]| paths.iter().map(|p| display_name(p)).collect::<Vec<_>>();
-    let counts = match source {
+    let counts = match count_source {
         CountSource::Zipf => json!({
             "from": "zipf",
             "words": "round(C / (rank + 1)), rank = 0-based position of the row in the vectors input",
