@@ -152,6 +152,29 @@ fn gzip_is_detected_by_content() {
     let path = write(&dir, "b.bin.gz", gz.finish().unwrap());
     let (_, v) = build(&args(&dir, &path));
     assert_eq!(word(&v, "北京"), [2.0]);
+
+    // Several gzip members back to back (pigz, bgzip, `cat a.gz b.gz`) read as one stream.
+    let member = |text: &str| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        gz.finish().unwrap()
+    };
+    let path = write(&dir, "m.gz", [member("2 2\n北京 1 2\n"), member("上海 3 4\n")].concat());
+    let (s, v) = build(&args(&dir, &path));
+    assert_eq!(s.rows, 2);
+    assert_eq!(word(&v, "上海"), [3.0, 4.0]);
+}
+
+#[test]
+fn byte_order_mark_and_crlf() {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "bom.txt", "\u{feff}北京 1 2\r\n上海 3 4\r\n");
+    let (_, v) = build(&args(&dir, &path));
+    assert_eq!(names(&v, Kind::Word), ["北京", "上海"]);
+    assert_eq!(word(&v, "北京"), [1.0, 2.0]);
+    let path = write(&dir, "bom2.txt", "\u{feff}2 2\r\n北京 1 2\r\n");
+    let (_, v) = build(&args(&dir, &path));
+    assert_eq!(v.meta().unwrap()["build"]["vectors"][0]["format"], "word2vec-text");
 }
 
 #[test]
@@ -296,6 +319,11 @@ fn separate_character_vectors_take_precedence() {
     assert!(v.word("不是字").is_none() && v.id(Kind::Char, "不是字").is_none());
     assert_eq!(char_vec(&v, '国'), [0.5, 0.0, 0.5]);
     assert_eq!((s.chars, s.derived_chars, s.duplicates), (7, 5, 1));
+    // Zipf ranks restart for --vectors: 中国 is still the top word. 中 = its own row (rank 0
+    // of chars.txt) + 中国 + 中文; 的 = rank 1 of chars.txt + 我的 (rank 5).
+    assert_eq!(counts(&v, Kind::Word)[0], 1_000_000_000);
+    assert_eq!(v.count(Kind::Char, v.char_id('中').unwrap()), 2_500_000_000);
+    assert_eq!(v.count(Kind::Char, v.char_id('的').unwrap()), 666_666_667);
 
     let bad = write(&dir, "chars2.txt", "1 2\n中 7 7\n");
     a.char_vectors = Some(bad);

@@ -42,8 +42,10 @@ use vectors::{Detected, Layout};
 /// Options of `zhvec vocab build`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct BuildArgs {
-    /// Pretrained vectors: word2vec text or binary, GloVe, fastText .vec; gzip is detected.
-    /// Repeatable; a word found in several rows keeps the first.
+    /// Pretrained vectors: word2vec text or binary, GloVe, fastText .vec; gzip is detected,
+    /// `-` reads standard input (e.g. from `tar -xzOf` or `bzcat`). Repeatable; a word found
+    /// in several rows keeps the first. Without --corpus/--freq the files' row order is taken
+    /// as frequency order.
     #[arg(long = "vectors", value_name = "FILE", required = true)]
     pub vectors: Vec<PathBuf>,
     /// Format of the vectors files.
@@ -53,7 +55,8 @@ pub struct BuildArgs {
     /// single-character rows of --vectors. Rows that are not one character are ignored.
     #[arg(long, value_name = "FILE")]
     pub char_vectors: Option<PathBuf>,
-    /// Text to segment (jieba's standard dictionary) for word and character counts.
+    /// Text to segment (jieba's standard dictionary) for word and character counts; gzip is
+    /// detected. Takes several files.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub corpus: Vec<PathBuf>,
     /// Frequencies as `word count` or `word count tag` lines (jieba's dict.txt). Repeatable;
