@@ -125,6 +125,15 @@ fn missing_and_empty_inputs_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("e.txt: no vector rows"), "{}", stderr(&out));
     assert_eq!(listing(dir.path()), ["e.txt"]);
+    let out = zhvec()
+        .args(["vocab", "build", "--vectors"])
+        .arg(data("w2v.txt"))
+        .arg("-o")
+        .arg(dir.path().join("no/such/dir/t.zv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not a directory"), "{}", stderr(&out));
 }
 
 #[test]

@@ -582,6 +582,10 @@ fn empty_inputs_are_errors() {
         let err = fails(&args(&dir, &path));
         assert!(err.contains(name) && err.contains("no vector rows"), "{err}");
     }
+    let mut a = args(&dir, &write(&dir, "allbad.txt", "2 2\nab 1\ncd x y\n"));
+    a.skip_bad = true;
+    let err = fails(&a);
+    assert!(err.contains("allbad.txt: no vector rows (2 bad lines skipped)"), "{err}");
     // Rows, but none with a count.
     let mut a = args(&dir, &data("glove.txt"));
     a.freq = vec![write(&dir, "f.txt", "其他 5\n")];

@@ -185,6 +185,18 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     if all.iter().filter(|p| input::is_stdin(p)).count() > 1 {
         return Err(Error::bad("standard input (`-`) can be read only once"));
     }
+    // The table is written last; a missing directory should not cost the whole build.
+    let out_dir = match args.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !out_dir.is_dir() {
+        return Err(Error::bad(format!(
+            "cannot write {}: {} is not a directory",
+            args.output.display(),
+            out_dir.display()
+        )));
+    }
     let bar = ClearOnDrop(progress_bar(args, &all)?);
 
     // Detect every vectors file first, so format and dimension problems show up before any
@@ -234,11 +246,15 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
             prev_chars_only = Some(s.chars_only);
         }
         bar.set_message(display_name(&s.path));
-        let rows_before = selector.rows;
+        let (rows_before, skipped_before) = (selector.rows, tally.skipped);
         read_vectors(s, args, threads, &mut selector, &mut tally)?;
         s.rows = selector.rows - rows_before;
         if s.rows == 0 {
-            return Err(Error::bad(format!("{}: no vector rows", s.path.display())));
+            let skipped = match tally.skipped - skipped_before {
+                0 => String::new(),
+                n => format!(" ({n} bad lines skipped)"),
+            };
+            return Err(Error::bad(format!("{}: no vector rows{skipped}", s.path.display())));
         }
     }
     let read_time = read_start.elapsed();
