@@ -81,10 +81,11 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
         Some(dim) => Ok((layout, dim)),
         None => Err(Error::at_line(&shown, 1, format!("expected a `rows dims` header for {} vectors", layout.name()))),
     };
-    let (layout, dim) = match format {
-        VectorsFormat::Text => need_header(Layout::Text)?,
-        VectorsFormat::Binary => need_header(Layout::Binary)?,
-        VectorsFormat::Glove => (Layout::Glove, glove_dim(&first, &shown)?),
+    // Besides layout and dimension: the sniffed bytes that belong to the rows.
+    let (layout, dim, put_back) = match format {
+        VectorsFormat::Text => need_header(Layout::Text).map(|(l, d)| (l, d, Vec::new()))?,
+        VectorsFormat::Binary => need_header(Layout::Binary).map(|(l, d)| (l, d, Vec::new()))?,
+        VectorsFormat::Glove => (Layout::Glove, glove_dim(&first, &shown)?, first),
         VectorsFormat::Auto => match header {
             Some(dim) => {
                 // Text rows are UTF-8 without control bytes; the raw f32 bytes of a binary
@@ -96,16 +97,7 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
                     .map_err(|e| read_error(path, e))?;
                 let textual = std::str::from_utf8(&probe)
                     .is_ok_and(|s| !s.bytes().any(|b| b.is_ascii_control() && !b"\t\r\n".contains(&b)));
-                let layout = if textual { Layout::Text } else { Layout::Binary };
-                if dim > MAX_DIM {
-                    return Err(Error::at_line(
-                        &shown,
-                        1,
-                        format!("dimension {dim} is more than the {MAX_DIM} supported"),
-                    ));
-                }
-                let rows = Box::new(std::io::Cursor::new(probe).chain(inp.reader));
-                return Ok((Detected { layout, dim, gzip: inp.gzip }, rows));
+                (if textual { Layout::Text } else { Layout::Binary }, dim, probe)
             }
             None => {
                 let looks_like_row = std::str::from_utf8(&first).is_ok_and(|s| {
@@ -120,17 +112,14 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
                          (see --vectors-format)",
                     ));
                 }
-                (Layout::Glove, glove_dim(&first, &shown)?)
+                (Layout::Glove, glove_dim(&first, &shown)?, first)
             }
         },
     };
     if dim > MAX_DIM {
         return Err(Error::at_line(&shown, 1, format!("dimension {dim} is more than the {MAX_DIM} supported")));
     }
-    let rows: Box<dyn BufRead + Send> = match layout {
-        Layout::Glove => Box::new(std::io::Cursor::new(first).chain(inp.reader)),
-        Layout::Text | Layout::Binary => inp.reader,
-    };
+    let rows = Box::new(std::io::Cursor::new(put_back).chain(inp.reader));
     Ok((Detected { layout, dim, gzip: inp.gzip }, rows))
 }
 
