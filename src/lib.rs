@@ -6,6 +6,7 @@ pub mod vocab;
 
 pub use error::{Error, Result};
 pub use vocab::{Dtype, Kind, Row, Vocab};
+pub mod atomic;
 pub mod build;
 pub mod cli;
 pub mod cmd;

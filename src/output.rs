@@ -3,12 +3,10 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use tempfile::NamedTempFile;
-
+use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
-use crate::interrupt::TempGuard;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -130,10 +128,8 @@ enum Target {
     Stdout(BufWriter<io::Stdout>),
     /// A temporary file renamed to `path` by [`Sink::finish`].
     File {
-        tmp: NamedTempFile,
+        out: AtomicFile,
         w: BufWriter<File>,
-        path: PathBuf,
-        _guard: TempGuard,
     },
     /// npy to a pipe: rows are spooled to an anonymous temp file because the header,
     /// which comes first, needs the row count.
@@ -150,23 +146,14 @@ pub struct Sink {
     rows: u64,
 }
 
-fn tmp_in(dir: &Path) -> io::Result<NamedTempFile> {
-    tempfile::Builder::new().prefix(".zhvec-").suffix(".tmp").tempfile_in(dir)
-}
-
 impl Sink {
     /// Writes to `path` atomically, or to stdout when `path` is `None`.
     pub fn open(path: Option<&Path>, format: Format, dim: usize) -> Result<Sink> {
         let target = match path {
             Some(path) => {
-                let dir = match path.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p,
-                    _ => Path::new("."),
-                };
-                let tmp = tmp_in(dir).map_err(|e| Error::io_path("cannot create a temporary file in", dir, e))?;
-                let file = tmp.reopen().map_err(|e| Error::io_path("cannot open", tmp.path(), e))?;
-                let _guard = TempGuard::new(tmp.path());
-                Target::File { tmp, w: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), _guard }
+                let out = AtomicFile::create(path)?;
+                let w = BufWriter::with_capacity(1 << 20, out.reopen()?);
+                Target::File { out, w }
             }
             None if format == Format::Npy => {
                 let file = tempfile::tempfile().map_err(|e| Error::io("cannot create a temporary file", e))?;
@@ -185,7 +172,7 @@ impl Sink {
 
     fn describe(&self) -> String {
         match &self.target {
-            Target::File { path, .. } => path.display().to_string(),
+            Target::File { out, .. } => out.target().display().to_string(),
             _ => "standard output".into(),
         }
     }
@@ -216,15 +203,14 @@ impl Sink {
                 io::copy(&mut file, &mut out).map_err(fail)?;
                 out.flush().map_err(fail)
             }
-            Target::File { tmp, w, path, _guard } => {
+            Target::File { out, w } => {
                 let mut file = w.into_inner().map_err(|e| fail(e.into_error()))?;
                 if self.format == Format::Npy {
                     file.seek(SeekFrom::Start(0)).map_err(fail)?;
                     file.write_all(&npy_header(self.rows, self.dim)).map_err(fail)?;
                 }
-                file.sync_all().map_err(fail)?;
-                tmp.persist(&path).map_err(|e| fail(e.error))?;
-                Ok(())
+                drop(file);
+                out.commit()
             }
         }
     }

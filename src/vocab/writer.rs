@@ -9,11 +9,11 @@ use memmap2::Mmap;
 
 use super::format::{
     align_up, checksum, name_hash, slot_capacity, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS,
-    EMPTY_SLOT, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
+    EMPTY_SLOT, FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
 };
 use super::quant::{f32_to_f16, quantize_i8};
+use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
-use crate::interrupt::TempGuard;
 
 /// One table in memory, rows in the order they will be stored.
 #[derive(Clone, Debug, Default)]
@@ -98,18 +98,9 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
             return Err(Error::bad(format!("too many {what} rows: {}", t.len())));
         }
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     let shown = path.display().to_string();
-    let tmp = tempfile::Builder::new()
-        .prefix(".zhvec-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(format!("cannot create a temporary file in {}", dir.display()), e))?;
-    let _guard = TempGuard::new(tmp.path());
-    let mut out = Out { w: BufWriter::with_capacity(1 << 20, tmp.as_file()), pos: 0, path: shown.clone() };
+    let tmp = AtomicFile::create(path)?;
+    let mut out = Out { w: BufWriter::with_capacity(1 << 20, tmp.file()), pos: 0, path: shown.clone() };
     out.write(&[0u8; HEADER_LEN])?;
 
     let mut sections = [(0u64, 0u64); SECTION_COUNT];
@@ -135,13 +126,16 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
     drop(out);
 
     // The checksum covers the body as written, read back through a map of the temp file.
-    let file: &File = tmp.as_file();
+    let file: &File = tmp.file();
     // SAFETY: the temporary file is private to this process until it is renamed.
     let map = unsafe { Mmap::map(file) }.map_err(|e| Error::io(format!("cannot map {shown}"), e))?;
     let body_checksum = checksum(&map[HEADER_LEN..]);
     drop(map);
+    let single = |n: &String| n.chars().nth(1).is_none();
+    let flags = if data.words.names.iter().any(single) { 0 } else { FLAG_NO_SINGLE_CHAR_WORDS };
     let header = Header {
         dtype: data.dtype,
+        flags,
         words: data.words.len() as u64,
         chars: data.chars.len() as u64,
         dim: data.words.dim as u32,
@@ -152,13 +146,11 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
         body_checksum,
         sections,
     };
-    let mut file = tmp.as_file();
+    let mut file = tmp.file();
     file.seek(SeekFrom::Start(0))
         .and_then(|_| file.write_all(&header.encode()))
-        .and_then(|_| file.sync_all())
         .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
-    tmp.persist(path).map_err(|e| Error::io(format!("cannot rename the finished table to {shown}"), e.error))?;
-    Ok(())
+    tmp.commit()
 }
 
 fn write_table<W: Write>(
