@@ -2,6 +2,7 @@
 //! vocab's own words and frequencies.
 
 use jieba_rs::Jieba;
+use unicode_segmentation::GraphemeCursor;
 
 use crate::error::{Error, Result};
 use crate::vocab::{Kind, Vocab};
@@ -52,15 +53,35 @@ impl Segmenter {
     }
 
     /// Calls `f` on each token of `line` in order, skipping whitespace-only tokens.
+    ///
+    /// jieba splits text per code point outside its dictionary, which can cut a grapheme
+    /// cluster (a letter and its combining marks, an emoji with a skin tone or ZWJ
+    /// sequence, a flag) into several tokens; such pieces are joined back into one token.
     #[inline]
     pub fn for_each_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
         if line.trim().is_empty() {
             return;
         }
-        for t in self.jieba.cut(line, true) {
-            if !t.word.trim().is_empty() {
-                f(t.word);
+        let mut emit = |s: &'a str| {
+            if !s.trim().is_empty() {
+                f(s)
             }
+        };
+        let mut pending: Option<(usize, usize)> = None;
+        for t in self.jieba.cut(line, true) {
+            pending = match pending {
+                Some((start, end)) if end == t.byte_start && !is_grapheme_boundary(line, end) => {
+                    Some((start, t.byte_end))
+                }
+                Some((start, end)) => {
+                    emit(&line[start..end]);
+                    Some((t.byte_start, t.byte_end))
+                }
+                None => Some((t.byte_start, t.byte_end)),
+            };
+        }
+        if let Some((start, end)) = pending {
+            emit(&line[start..end]);
         }
     }
 
@@ -69,6 +90,18 @@ impl Segmenter {
         out.clear();
         self.for_each_token(line, |t| out.push(t));
     }
+}
+
+/// Whether byte offset `at` of `line` (a char boundary) is a grapheme cluster boundary.
+/// Between two CJK or printable ASCII characters it always is, which skips the rules for
+/// nearly every token.
+#[inline]
+fn is_grapheme_boundary(line: &str, at: usize) -> bool {
+    let simple = |c: Option<char>| c.is_some_and(|c| c.is_ascii_graphic() || ('\u{3400}'..='\u{9fff}').contains(&c));
+    if simple(line[..at].chars().next_back()) && simple(line[at..].chars().next()) {
+        return true;
+    }
+    GraphemeCursor::new(at, line.len(), true).is_boundary(line, 0).unwrap_or(true)
 }
 
 #[cfg(test)]
@@ -85,5 +118,17 @@ mod tests {
         assert_eq!(out, ["他", "来", "了"]);
         seg.cut("   ", &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn grapheme_clusters_stay_in_one_token() {
+        let seg = Segmenter::standard();
+        let mut out = Vec::new();
+        seg.cut("e\u{301}北京", &mut out);
+        assert_eq!(out, ["e\u{301}", "北京"]);
+        seg.cut("好👍🏽🇨🇳", &mut out);
+        assert_eq!(out, ["好", "👍🏽", "🇨🇳"]);
+        seg.cut("abc def", &mut out);
+        assert_eq!(out, ["abc", "def"]);
     }
 }
