@@ -122,6 +122,8 @@ pub struct Scratch {
     word: Vec<f32>,
     chars: Vec<f32>,
     fallback: Vec<f32>,
+    /// Character rows of the current token, for its fallback.
+    ids: Vec<u32>,
 }
 
 /// Segments and embeds lines with one vocab and one recipe. Shared by all worker threads.
@@ -132,6 +134,7 @@ pub struct Embedder<'v> {
     word_dim: usize,
     char_dim: usize,
     fallback: bool,
+    single_char_words_absent: bool,
     word_total: f32,
     char_total: f32,
 }
@@ -153,6 +156,7 @@ impl<'v> Embedder<'v> {
             char_dim,
             // The fallback averages character rows into the word channel, so the dims must agree.
             fallback: word_dim == char_dim,
+            single_char_words_absent: vocab.words_are_multichar(),
             word_total: vocab.total(Kind::Word).max(1) as f32,
             char_total: vocab.total(Kind::Char).max(1) as f32,
         })
@@ -187,31 +191,24 @@ impl<'v> Embedder<'v> {
     /// Embeds one line into `out` (length [`Embedder::dim`]), adding to `stats`.
     pub fn embed_line(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
         debug_assert_eq!(out.len(), self.dim());
-        let Scratch { word, chars, fallback } = scratch;
+        let Scratch { word, chars, fallback, ids } = scratch;
         reset(word, self.word_dim);
         reset(chars, self.char_dim);
-        reset(fallback, self.char_dim);
         let (mut n_word, mut n_char) = (0u32, 0u32);
         stats.lines += 1;
         let mut any = false;
         self.segmenter.for_each_token(line, |token| {
             any = true;
             stats.tokens += 1;
-            let word_id = self.vocab.id(Kind::Word, token);
-            let mut n_fb = 0u32;
+            let word_id = self.word_id(token);
+            ids.clear();
             for_each_char(token, |g| match self.vocab.grapheme_id(g) {
                 Some(id) => {
                     stats.chars_hit += 1;
-                    let row = self.vocab.row(Kind::Char, id);
-                    let w = self.weight(Kind::Char, id);
-                    row.add_to(chars, w);
+                    self.vocab.row(Kind::Char, id).add_to(chars, self.weight(Kind::Char, id));
                     n_char += 1;
                     if word_id.is_none() && self.fallback {
-                        if n_fb == 0 {
-                            fallback.fill(0.0);
-                        }
-                        row.add_to(fallback, 1.0);
-                        n_fb += 1;
+                        ids.push(id);
                     }
                 }
                 None => stats.chars_missed += 1,
@@ -220,14 +217,24 @@ impl<'v> Embedder<'v> {
                 stats.word_hits += 1;
                 self.vocab.row(Kind::Word, id).add_to(word, self.weight(Kind::Word, id));
                 n_word += 1;
-            } else if n_fb > 0 {
-                stats.char_fallbacks += 1;
+            } else if !ids.is_empty() {
                 // An out-of-vocabulary word has p(w) = 0, so its SIF weight is 1.
-                let inv = n_fb as f32;
-                for (a, f) in word.iter_mut().zip(fallback.iter()) {
-                    *a += f / inv;
-                }
+                stats.char_fallbacks += 1;
                 n_word += 1;
+                if let [id] = ids[..] {
+                    // The mean of one row is the row: skip the buffer (most of these are
+                    // one-character tokens).
+                    self.vocab.row(Kind::Char, id).add_to(word, 1.0);
+                } else {
+                    reset(fallback, self.char_dim);
+                    for &id in ids.iter() {
+                        self.vocab.row(Kind::Char, id).add_to(fallback, 1.0);
+                    }
+                    let n = ids.len() as f32;
+                    for (a, f) in word.iter_mut().zip(fallback.iter()) {
+                        *a += f / n;
+                    }
+                }
             } else {
                 stats.no_vector += 1;
             }
@@ -259,6 +266,18 @@ impl<'v> Embedder<'v> {
         }
     }
 
+    /// The word-table row of a token. One-code-point tokens skip the lookup when the table
+    /// says it has no such words (tables built by `zhvec vocab build` put them in the
+    /// character table).
+    #[inline]
+    fn word_id(&self, token: &str) -> Option<u32> {
+        let mut it = token.chars();
+        if self.single_char_words_absent && it.next().is_some() && it.next().is_none() {
+            return None;
+        }
+        self.vocab.id(Kind::Word, token)
+    }
+
     /// Embeds one line into a new vector. Convenient for library users; the pipeline uses
     /// [`Embedder::embed_line`] with reused buffers.
     pub fn embed(&self, line: &str) -> Vec<f32> {
@@ -269,7 +288,7 @@ impl<'v> Embedder<'v> {
 
     /// Where the word channel of `token` comes from (for `zhvec segment --explain`).
     pub fn source<'t>(&self, token: &'t str) -> Source<'t> {
-        if let Some(id) = self.vocab.id(Kind::Word, token) {
+        if let Some(id) = self.word_id(token) {
             return Source::Word(id);
         }
         let mut found = Vec::new();

@@ -10,7 +10,7 @@
 //!      8     4  format version (1)
 //!     12     4  header length (512)
 //!     16     4  dtype: 0 = f32, 1 = f16, 2 = int8 with one f32 scale per row
-//!     20     4  reserved (0)
+//!     20     4  flags: bit 0 = no word-table name is a single code point
 //!     24     8  word count
 //!     32     8  char count
 //!     40     4  word dim
@@ -48,6 +48,9 @@ pub const HEADER_LEN: usize = 512;
 pub const ALIGN: usize = 64;
 pub const EMPTY_SLOT: u64 = u64::MAX;
 pub const NO_ROW: u32 = u32::MAX;
+/// Header flag: the word table has no single-code-point names, so a one-character token
+/// can skip the word lookup and go straight to the character table.
+pub const FLAG_NO_SINGLE_CHAR_WORDS: u32 = 1;
 pub const BMP_LEN: usize = 0x1_0000;
 const HEADER_CHECKSUM_AT: usize = HEADER_LEN - 8;
 const SECTIONS_AT: usize = 80;
@@ -152,6 +155,7 @@ impl Dtype {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
     pub dtype: Dtype,
+    pub flags: u32,
     pub words: u64,
     pub chars: u64,
     pub dim: u32,
@@ -175,6 +179,7 @@ impl Header {
         put_u32(&mut b, 8, VERSION);
         put_u32(&mut b, 12, HEADER_LEN as u32);
         put_u32(&mut b, 16, self.dtype as u32);
+        put_u32(&mut b, 20, self.flags);
         put_u64(&mut b, 24, self.words);
         put_u64(&mut b, 32, self.chars);
         put_u32(&mut b, 40, self.dim);
@@ -226,6 +231,7 @@ impl Header {
         }
         let header = Header {
             dtype,
+            flags: get_u32(bytes, 20),
             words: get_u64(bytes, 24),
             chars: get_u64(bytes, 32),
             dim: get_u32(bytes, 40),
@@ -320,6 +326,7 @@ mod tests {
         sections[1] = (512, 10);
         Header {
             dtype: Dtype::Int8,
+            flags: 1,
             words: 3,
             chars: 2,
             dim: 4,

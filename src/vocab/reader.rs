@@ -8,8 +8,8 @@ use std::path::Path;
 use memmap2::Mmap;
 
 use super::format::{
-    checksum, name_hash, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT, HEADER_LEN,
-    NO_ROW, WORD_SECTIONS,
+    checksum, name_hash, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
+    FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, WORD_SECTIONS,
 };
 use super::quant::Row;
 use crate::error::{Error, Result};
@@ -79,6 +79,9 @@ impl Vocab {
     pub fn open(path: impl AsRef<Path>) -> Result<Vocab> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|e| Error::io_path("cannot open vocab", path, e))?;
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(Error::bad(format!("{}: is a directory, not a vocab file", path.display())));
+        }
         // SAFETY: the map is read-only; like every mmap reader we rely on the file not being
         // truncated by another process while mapped. Every read is bounds-checked against
         // the length validated here, so a corrupt file cannot cause an out-of-bounds read.
@@ -188,6 +191,11 @@ impl Vocab {
     /// Dimension of the rows of a table.
     pub fn dim(&self, kind: Kind) -> usize {
         self.table(kind).dim
+    }
+
+    /// True when no word-table name is a single code point (see the header flags).
+    pub fn words_are_multichar(&self) -> bool {
+        self.header.flags & FLAG_NO_SINGLE_CHAR_WORDS != 0
     }
 
     /// The word vector of `word`, if the word table has it.
