@@ -130,7 +130,9 @@ pub struct Summary {
     pub derived_chars: usize,
     /// Malformed lines skipped (with --skip-bad), in vectors and frequency files.
     pub skipped: u64,
-    /// Rows whose word was already taken from an earlier row.
+    /// Rows whose word was already taken from an earlier row. Only rows still in the running
+    /// are remembered (that is what keeps memory bounded), so with --max-words or counts a
+    /// repeat of a word already dropped is not counted; it is dropped too, ranking lower.
     pub duplicates: u64,
     pub elapsed: Duration,
     /// Bytes of vectors read (after decompression).
