@@ -48,16 +48,18 @@ impl Encoder {
     pub fn encode(&self, line: u64, text: &str, row: &[f32], out: &mut Vec<u8>) {
         match self.format {
             Format::Npy | Format::F32 => {
-                for x in row {
-                    out.extend_from_slice(&x.to_le_bytes());
-                }
+                // SAFETY: f32 has no padding and any byte view of it is valid; the crate only
+                // builds for little-endian targets, so these are the little-endian bytes.
+                let bytes =
+                    unsafe { std::slice::from_raw_parts(row.as_ptr().cast::<u8>(), std::mem::size_of_val(row)) };
+                out.extend_from_slice(bytes);
             }
             Format::Tsv => {
                 for (i, x) in row.iter().enumerate() {
                     if i > 0 {
                         out.push(b'\t');
                     }
-                    write_float(out, *x);
+                    write_float(out, *x, false);
                 }
                 out.push(b'\n');
             }
@@ -83,7 +85,7 @@ impl Encoder {
                     if i > 0 {
                         out.push(b',');
                     }
-                    write_float(out, *x);
+                    write_float(out, *x, true);
                 }
                 out.push(b']');
                 if object {
@@ -97,14 +99,24 @@ impl Encoder {
 
 /// Shortest representation that reads back to the same f32 (serde_json's formatting).
 #[inline]
-fn write_float(out: &mut Vec<u8>, x: f32) {
+fn write_float(out: &mut Vec<u8>, x: f32, json: bool) {
     if x == 0.0 {
-        // Covers -0.0 too, which pooling can produce; "0" keeps text output compact.
-        out.push(b'0');
+        // "0" keeps text compact; the sign of a negative zero is kept so text reads back
+        // to the same bits as npy.
+        out.extend_from_slice(if x.is_sign_negative() { b"-0" } else { b"0" });
     } else if x.is_finite() {
         let _ = serde_json::to_writer(&mut *out, &x);
+    } else if json {
+        // JSON has no NaN or infinity; tables hold finite values, so this marks overflow.
+        out.extend_from_slice(b"null");
     } else {
-        out.extend_from_slice(b"NaN");
+        out.extend_from_slice(if x.is_nan() {
+            b"nan" as &[u8]
+        } else if x > 0.0 {
+            b"inf"
+        } else {
+            b"-inf"
+        });
     }
 }
 
@@ -242,6 +254,20 @@ mod tests {
         let text = String::from_utf8(out.clone()).unwrap();
         let back: Vec<f32> = text.trim_end().split('\t').map(|s| s.parse().unwrap()).collect();
         assert_eq!(back, row);
+    }
+
+    #[test]
+    fn zero_signs_and_non_finite_values() {
+        let row = [-0.0f32, 0.0, f32::INFINITY, f32::NAN];
+        let mut out = Vec::new();
+        Encoder { format: Format::Jsonl, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        assert_eq!(String::from_utf8(out.clone()).unwrap(), "[-0,0,null,null]\n");
+        out.clear();
+        Encoder { format: Format::Tsv, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        assert_eq!(String::from_utf8(out.clone()).unwrap(), "-0\t0\tinf\tnan\n");
+        out.clear();
+        Encoder { format: Format::Npy, with_line: false, with_text: false }.encode(1, "", &[1.5, -2.0], &mut out);
+        assert_eq!(out, [1.5f32.to_le_bytes(), (-2.0f32).to_le_bytes()].concat());
     }
 
     #[test]
