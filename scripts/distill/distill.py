@@ -19,7 +19,7 @@ import numpy as np
 import common
 
 
-def load(n_words, n_chars, teacher_words=120000):
+def load(n_words, n_chars, teacher_words=87000):
     cd = common.cache_dir()
     words, wf, chars, cf, cs = common.select_vocab(n_words, n_chars)
     W = np.load(os.path.join(cd, f"teacher-words-{teacher_words}.npy"))[:n_words]
@@ -61,7 +61,7 @@ def char_word_matrix(words, wf, chars):
 
 
 def build_table(d, dims=128, drop=1, mix=0.5, sif_a=1e-3, char_scale=1.0,
-                char_sif="token", pca_fit="all"):
+                char_sif="token", pca_fit="all", char_sif_a=None):
     W, C = d["W"], d["C"]
     if pca_fit == "words":
         mu, P, _ = fit_pca(W, drop, dims)
@@ -80,7 +80,9 @@ def build_table(d, dims=128, drop=1, mix=0.5, sif_a=1e-3, char_scale=1.0,
         Wp = Wp * (sif_a / (sif_a + pw))[:, None]
         cfreq = d["cf"] if char_sif == "token" else d["cs"]
         pc = cfreq / d["total"]
-        Cp = Cp * (sif_a / (sif_a + pc))[:, None]
+        ca = sif_a if char_sif_a is None else char_sif_a
+        if ca:
+            Cp = Cp * (ca / (ca + pc))[:, None]
     Cp = Cp * char_scale
     T = np.vstack([Wp, Cp]).astype(np.float32)
     return T, mu, P
@@ -92,55 +94,91 @@ def indices(d):
     return widx, cidx
 
 
-def train(T, Sw, Sc, Y, epochs=3, batch=512, lr=1e-2, channels="char", seed=0, log=True):
-    """Adam on row directions (norms kept) minimizing 1 - cos(channel_mean, target)."""
+def _unit_grad(y, g):
+    """Gradient wrt y of a loss given its gradient g wrt y/|y|."""
+    ny = np.linalg.norm(y, axis=1, keepdims=True)
+    ok = ny[:, 0] > 0
+    ny[~ok] = 1
+    yh = y / ny
+    out = (g - (g * yh).sum(1, keepdims=True) * yh) / ny
+    out[~ok] = 0
+    return out
+
+
+def _unit(y):
+    ny = np.linalg.norm(y, axis=1, keepdims=True)
+    ny[ny == 0] = 1
+    return y / ny
+
+
+def train(T, Sw, Sc, Y, epochs=3, batch=512, lr=1e-2, channels="char", seed=0, log=True,
+          loss="cos", rel_weight=1.0, norm_lr=0.0):
+    """Adam on row directions (and optionally log-norms) through the exact inference
+    pipeline. loss: "cos" = 1 - cos(channel mean, target) per channel ("concat" uses
+    [word ; char] against [t ; t]); "rel" = squared error between in-batch cosine
+    matrices of the output [word ; char] and of the targets; "cos+rel" = both."""
     rng = np.random.default_rng(seed)
     norms = np.linalg.norm(T, axis=1, keepdims=True)
     norms[norms == 0] = 1e-8
     D = T / norms
+    ln = np.log(norms)
     m = np.zeros_like(D); v = np.zeros_like(D)
+    mn = np.zeros_like(ln); vn = np.zeros_like(ln)
     b1, b2, eps = 0.9, 0.999, 1e-8
     n = Y.shape[0]
     steps = epochs * ((n + batch - 1) // batch)
-    Yn = Y / np.linalg.norm(Y, axis=1, keepdims=True)
-    mats = {"char": [Sc], "word": [Sw], "both": [Sw, Sc]}[channels]
-    mats = [S.tocsr() for S in mats]
+    Yn = _unit(Y)
+    Sw = Sw.tocsr(); Sc = Sc.tocsr()
     step = 0
     for ep in range(epochs):
         perm = rng.permutation(n)
         tot = 0.0
         for k in range(0, n, batch):
             idx = perm[k:k + batch]
-            Dn = D / np.linalg.norm(D, axis=1, keepdims=True)
-            Tc = Dn * norms
-            G = np.zeros_like(D)
-            for S in mats:
-                Sb = S[idx]
-                y = Sb @ Tc
-                ny = np.linalg.norm(y, axis=1, keepdims=True)
-                ok = (ny[:, 0] > 0)
-                ny[~ok] = 1
-                yh = y / ny
-                t = Yn[idx]
-                cs = (yh * t).sum(1, keepdims=True)
-                tot += float((1 - cs[ok]).sum())
-                gy = -(t - cs * yh) / ny
-                gy[~ok] = 0
-                G += (Sb.T @ gy) / len(idx)
-            # through T = norms * D/|D|
-            gT = G * norms
-            Dl = np.linalg.norm(D, axis=1, keepdims=True)
-            gD = (gT - (gT * Dn).sum(1, keepdims=True) * Dn) / Dl
+            B = len(idx)
+            Dn = _unit(D)
+            nr = np.exp(ln)
+            Tc = Dn * nr
+            Swb, Scb = Sw[idx], Sc[idx]
+            yw, yc = Swb @ Tc, Scb @ Tc
+            t = Yn[idx]
+            gw = np.zeros_like(yw); gc = np.zeros_like(yc)
+            if "cos" in loss:
+                if channels == "concat":
+                    y = np.hstack([yw, yc]); tt = _unit(np.hstack([t, t]))
+                    yh = _unit(y)
+                    tot += float((1 - (yh * tt).sum(1)).sum())
+                    g = _unit_grad(y, -tt) / B
+                    gw += g[:, :yw.shape[1]]; gc += g[:, yw.shape[1]:]
+                else:
+                    for ch, y, g in (("word", yw, gw), ("char", yc, gc)):
+                        if channels in (ch, "both"):
+                            yh = _unit(y)
+                            tot += float((1 - (yh * t).sum(1)).sum())
+                            g += _unit_grad(y, -t) / B
+            if "rel" in loss:
+                y = np.hstack([yw, yc])
+                yh = _unit(y)
+                R = yh @ yh.T - t @ t.T
+                tot += rel_weight * float((R ** 2).sum()) / B
+                g = _unit_grad(y, rel_weight * 4.0 * (R @ yh) / (B * B) * B)  # per-row scale like cos
+                gw += g[:, :yw.shape[1]] / B; gc += g[:, yw.shape[1]:] / B
+            G = Swb.T @ gw + Scb.T @ gc
+            gT = G * nr
+            gD = (gT - (gT * Dn).sum(1, keepdims=True) * Dn) / np.linalg.norm(D, axis=1, keepdims=True)
             step += 1
-            a = lr * (1 - (step - 1) / steps)
+            frac = 1 - (step - 1) / steps
             m = b1 * m + (1 - b1) * gD
             v = b2 * v + (1 - b2) * gD * gD
-            mh = m / (1 - b1 ** step); vh = v / (1 - b2 ** step)
-            # only rows that received gradient move (sparse-style Adam update)
-            D -= a * mh / (np.sqrt(vh) + eps)
+            D -= lr * frac * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
+            if norm_lr > 0:
+                gl = (G * Tc).sum(1, keepdims=True)
+                mn = b1 * mn + (1 - b1) * gl
+                vn = b2 * vn + (1 - b2) * gl * gl
+                ln -= norm_lr * frac * (mn / (1 - b1 ** step)) / (np.sqrt(vn / (1 - b2 ** step)) + eps)
         if log:
-            print(f"  epoch {ep + 1}: loss {tot / (n * len(mats)):.4f}", flush=True)
-    return (D / np.linalg.norm(D, axis=1, keepdims=True) * norms).astype(np.float32)
+            print(f"  epoch {ep + 1}: loss {tot / n:.4f}", flush=True)
+    return (_unit(D) * np.exp(ln)).astype(np.float32)
 
 
 def write_outputs(d, T, vec_path, freq_path):
@@ -162,7 +200,10 @@ def training_data(d, n_sent, tk=None):
     cd = common.cache_dir()
     with open(os.path.join(cd, "sentences.txt"), encoding="utf-8") as f:
         sents = [l.rstrip("\n") for l in f][:n_sent]
-    Y = np.load(os.path.join(cd, "teacher-sentences.npy"))[:n_sent]
+    path = os.path.join(cd, "teacher-sentences.npy")
+    if not os.path.exists(path):  # encoding still running: use what is done
+        path += ".part.npy"
+    Y = np.load(path)[:n_sent]
     n = min(len(sents), len(Y))
     tk = tk or evalkit.make_tokenizer()
     toks = evalkit.segment(sents[:n], tk)
@@ -171,13 +212,16 @@ def training_data(d, n_sent, tk=None):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--words", type=int, default=100000)
+    ap.add_argument("--words", type=int, default=87000)
     ap.add_argument("--chars", type=int, default=8000)
     ap.add_argument("--dims", type=int, default=128)
     ap.add_argument("--drop", type=int, default=1)
     ap.add_argument("--mix", type=float, default=0.5)
     ap.add_argument("--sif-a", type=float, default=1e-3)
     ap.add_argument("--char-scale", type=float, default=1.0)
+    ap.add_argument("--char-sif-a", type=float, default=None)
+    ap.add_argument("--loss", default="cos")
+    ap.add_argument("--norm-lr", type=float, default=0.0)
     ap.add_argument("--train-sentences", type=int, default=40000)
     ap.add_argument("--channels", default="char")
     ap.add_argument("--epochs", type=int, default=3)
@@ -188,13 +232,14 @@ def main():
     t0 = time.time()
     d = load(a.words, a.chars)
     T, mu, P = build_table(d, dims=a.dims, drop=a.drop, mix=a.mix, sif_a=a.sif_a,
-                           char_scale=a.char_scale)
+                           char_scale=a.char_scale, char_sif_a=a.char_sif_a)
     if a.train_sentences > 0:
         import evalkit
         toks, Y = training_data(d, a.train_sentences)
         widx, cidx = indices(d)
         Sw, Sc = evalkit.design(toks, widx, cidx, len(d["words"]))
-        T = train(T, Sw, Sc, (Y - mu) @ P, epochs=a.epochs, lr=a.lr, channels=a.channels)
+        T = train(T, Sw, Sc, (Y - mu) @ P, epochs=a.epochs, lr=a.lr, channels=a.channels,
+                  loss=a.loss, norm_lr=a.norm_lr)
     write_outputs(d, T, a.out_vec, a.out_freq)
     print(f"wrote {a.out_vec} ({T.shape[0]} rows x {T.shape[1]}) in {time.time() - t0:.0f}s")
 

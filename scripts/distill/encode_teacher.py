@@ -9,7 +9,7 @@ import common
 import sentences
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--words", type=int, default=120000)
+ap.add_argument("--words", type=int, default=87000)
 ap.add_argument("--chars", type=int, default=8000)
 ap.add_argument("--sentences", type=int, default=40000)
 ap.add_argument("--headlines", default=None)
