@@ -81,7 +81,7 @@ EOF
 echo
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $NPROC cores," \
     "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "zhvec $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); input: $(basename "$VEC"), $ROWS rows x $DIM dims," \
+echo "$("$ZHVEC" --version) ($ZHVEC; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')); input: $(basename "$VEC"), $ROWS rows x $DIM dims," \
     "$(awk -v b="$in_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB; runs: $RUNS (page cache warm)"
 echo
 echo "| step | dtype | threads | median s (min–max) | input MB/s | output MB | max RSS MB |"

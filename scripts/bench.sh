@@ -74,9 +74,11 @@ fi
 ensure_python
 ensure_zhvec
 make_test_vocab
-(cd "$REPO" && cargo build --release --quiet --example segment_only) >&2 ||
-    [ -x "$REPO/target/release/examples/segment_only" ] || die "cannot build examples/segment_only"
 SEGMENT_ONLY=$REPO/target/release/examples/segment_only
+if [ -z "${ZHVEC_NO_BUILD:-}" ] || [ ! -x "$SEGMENT_ONLY" ]; then
+    (cd "$REPO" && cargo build --release --quiet --example segment_only) >&2 ||
+        [ -x "$SEGMENT_ONLY" ] || die "cannot build examples/segment_only"
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -153,7 +155,7 @@ bytes=$(wc -c <"$CORPUS")
 echo
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $NPROC cores," \
     "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "zhvec $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); corpus: $(basename "$BASE") x$TIMES," \
+echo "$("$ZHVEC" --version) ($ZHVEC; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')); corpus: $(basename "$BASE") x$TIMES," \
     "$lines lines, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB; table: 100k words + 4k chars, 64-d f32; runs: $RUNS (startup: $STARTUP_RUNS)"
 echo
 python3 "$SCRIPTS/bench-table.py" "$MANIFEST" "$lines" "$bytes"
