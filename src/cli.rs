@@ -123,13 +123,17 @@ pub enum VocabCommand {
     Build(crate::build::BuildArgs),
     /// Show a table's counts, dims, dtype, size, source and build options.
     Info {
-        path: PathBuf,
+        /// The table; the embedded default when absent.
+        path: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Check a table completely: checksum, names, index.
-    Verify { path: PathBuf },
+    Verify {
+        /// The table; the embedded default when absent.
+        path: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::build::BuildArgs;
+use crate::cmd::open_vocab;
 use crate::error::Result;
 use crate::vocab::{Kind, Vocab};
 
@@ -34,8 +35,8 @@ pub fn info_json(vocab: &Vocab, file_size: u64) -> Result<serde_json::Value> {
     Ok(v)
 }
 
-pub fn info(path: &Path, json: bool) -> Result<()> {
-    let vocab = Vocab::open(path)?;
+pub fn info(path: Option<&Path>, json: bool) -> Result<()> {
+    let vocab = open_vocab(path)?;
     let size = vocab.header().file_len;
     let v = info_json(&vocab, size)?;
     if json {
@@ -53,8 +54,8 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn verify(path: &Path) -> Result<()> {
-    let vocab = Vocab::open(path)?;
+pub fn verify(path: Option<&Path>) -> Result<()> {
+    let vocab = open_vocab(path)?;
     vocab.verify()?;
     println!(
         "{}: ok ({} words, {} chars, {} bytes)",
