@@ -2,7 +2,7 @@
 //! vocab's own words and frequencies.
 
 use jieba_rs::Jieba;
-use unicode_segmentation::GraphemeCursor;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 use crate::error::{Error, Result};
 use crate::vocab::{Kind, Vocab};
@@ -57,6 +57,9 @@ impl Segmenter {
     /// jieba splits text per code point outside its dictionary, which can cut a grapheme
     /// cluster (a letter and its combining marks, an emoji with a skin tone or ZWJ
     /// sequence, a flag) into several tokens; such pieces are joined back into one token.
+    /// Likewise a Latin-script word with letters beyond ASCII (`café`, `Zürich`), which jieba
+    /// cuts at the first non-ASCII letter, is joined at the Unicode word boundaries (UAX #29).
+    /// Han text and ASCII are left exactly as jieba cuts them.
     #[inline]
     pub fn for_each_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
         if line.trim().is_empty() {
@@ -70,7 +73,10 @@ impl Segmenter {
         let mut pending: Option<(usize, usize)> = None;
         for t in self.jieba.cut(line, true) {
             pending = match pending {
-                Some((start, end)) if end == t.byte_start && !is_grapheme_boundary(line, end) => {
+                Some((start, end))
+                    if end == t.byte_start
+                        && (!is_grapheme_boundary(line, end) || splits_a_word(line, start, end, t.byte_end)) =>
+                {
                     Some((start, t.byte_end))
                 }
                 Some((start, end)) => {
@@ -104,6 +110,25 @@ fn is_grapheme_boundary(line: &str, at: usize) -> bool {
     GraphemeCursor::new(at, line.len(), true).is_boundary(line, 0).unwrap_or(true)
 }
 
+/// Whether the cut at `at`, between tokens `line[start..at]` and `line[at..end]`, falls inside
+/// one word by the Unicode word-boundary rules. Only asked when both neighbours are non-Han
+/// letters or digits and one of them is beyond ASCII, so jieba's own ASCII and Han cuts stay.
+#[inline]
+fn splits_a_word(line: &str, start: usize, at: usize, end: usize) -> bool {
+    let (Some(b), Some(a)) = (line[..at].chars().next_back(), line[at..].chars().next()) else {
+        return false;
+    };
+    let wordish = |c: char| c.is_alphanumeric() && !is_han(c);
+    if !(wordish(b) && wordish(a)) || (b.is_ascii() && a.is_ascii()) {
+        return false;
+    }
+    !line[start..end].split_word_bound_indices().any(|(i, _)| i == at - start)
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3ffff}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +155,19 @@ mod tests {
         assert_eq!(out, ["好", "👍🏽", "🇨🇳"]);
         seg.cut("abc def", &mut out);
         assert_eq!(out, ["abc", "def"]);
+    }
+
+    #[test]
+    fn latin_words_with_accents_stay_whole() {
+        let seg = Segmenter::standard();
+        let mut out = Vec::new();
+        seg.cut("我在café喝咖啡", &mut out);
+        assert!(out.contains(&"café"), "{out:?}");
+        seg.cut("Zürich和Genève", &mut out);
+        assert_eq!(out, ["Zürich", "和", "Genève"]);
+        // ASCII and Han are cut exactly as jieba cuts them.
+        seg.cut("iPhone15发布会", &mut out);
+        let plain: Vec<&str> = seg.jieba.cut("iPhone15发布会", true).into_iter().map(|t| t.word).collect();
+        assert_eq!(out, plain);
     }
 }
