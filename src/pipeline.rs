@@ -46,13 +46,22 @@ struct Job {
     index: u64,
     first_line: u64,
     bytes: Vec<u8>,
+    /// An empty buffer to encode into.
+    output: Vec<u8>,
 }
 
 struct Done {
     encoded: Vec<u8>,
     rows: u64,
-    input_bytes: u64,
     totals: Totals,
+    /// The input buffer, handed back for reuse.
+    input: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Buffers {
+    input: Vec<u8>,
+    output: Vec<u8>,
 }
 
 /// Embeds every line of `input` (named `name` in errors) into `sink`, in order.
@@ -70,10 +79,11 @@ pub fn run(
     let (job_tx, job_rx) = sync_channel::<Job>(threads);
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = channel::<(u64, Result<Done>)>();
-    // One token per chunk that may be read but not yet written: the bound on memory.
-    let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+    // One token per chunk that may be read but not yet written: the bound on memory. A token
+    // carries the chunk's input and output buffers, which go around and are reused.
+    let (token_tx, token_rx) = sync_channel::<Buffers>(in_flight);
     for _ in 0..in_flight {
-        let _ = token_tx.send(());
+        let _ = token_tx.send(Buffers::default());
     }
 
     std::thread::scope(|scope| {
@@ -85,12 +95,12 @@ pub fn run(
             let mut carry = Vec::new();
             let mut line = 1u64;
             let mut index = 0u64;
-            while token_rx.recv().is_ok() {
-                match read_chunk(input, &mut carry, opts.chunk_bytes) {
+            while let Ok(Buffers { input: buf, output }) = token_rx.recv() {
+                match read_chunk(input, &mut carry, opts.chunk_bytes, buf) {
                     Ok(Some(bytes)) => {
                         let first_line = line;
                         line += count_lines(&bytes);
-                        if job_tx.send(Job { index, first_line, bytes }).is_err() {
+                        if job_tx.send(Job { index, first_line, bytes, output }).is_err() {
                             return;
                         }
                         index += 1;
@@ -119,9 +129,9 @@ pub fn run(
                 let done = result?;
                 sink.write(&done.encoded, done.rows)?;
                 totals.add(&done.totals);
-                on_chunk(done.input_bytes, done.rows);
+                on_chunk(done.totals.bytes, done.rows);
                 next += 1;
-                let _ = token_tx.send(());
+                let _ = token_tx.send(Buffers { input: done.input, output: done.encoded });
             }
         }
         // An error from the reader may arrive after the last chunk it managed to read.
@@ -148,8 +158,9 @@ fn worker(
             Err(_) => return,
         };
         let Ok(job) = job else { return };
-        let result = embed_chunk(embedder, name, opts, &job, &mut scratch, &mut row);
-        if !send(job.index, result) {
+        let index = job.index;
+        let result = embed_chunk(embedder, name, opts, job, &mut scratch, &mut row);
+        if !send(index, result) {
             return;
         }
     }
@@ -159,11 +170,12 @@ fn embed_chunk(
     embedder: &Embedder<'_>,
     name: &str,
     opts: &Options,
-    job: &Job,
+    job: Job,
     scratch: &mut Scratch,
     row: &mut [f32],
 ) -> Result<Done> {
-    let mut encoded = Vec::with_capacity(job.bytes.len() * 2);
+    let mut encoded = job.output;
+    encoded.clear();
     let mut totals = Totals { bytes: job.bytes.len() as u64, ..Totals::default() };
     let mut rows = 0u64;
     for (k, raw) in lines(&job.bytes).enumerate() {
@@ -176,7 +188,7 @@ fn embed_chunk(
         opts.encoder.encode(line_no, &text, row, &mut encoded);
         rows += 1;
     }
-    Ok(Done { encoded, rows, input_bytes: job.bytes.len() as u64, totals })
+    Ok(Done { encoded, rows, totals, input: job.bytes })
 }
 
 /// Decodes one line: strips a UTF-8 byte order mark from line 1 and checks UTF-8, or with
@@ -211,8 +223,15 @@ fn count_lines(bytes: &[u8]) -> u64 {
 
 /// Reads the next chunk of whole lines: at least `target` bytes unless the input ends, cut
 /// after the last newline. A line longer than `target` makes one larger chunk.
-fn read_chunk(r: &mut (dyn Read + Send), carry: &mut Vec<u8>, target: usize) -> io::Result<Option<Vec<u8>>> {
-    let mut buf = std::mem::take(carry);
+/// `buf` is an empty buffer to reuse.
+fn read_chunk(
+    r: &mut (dyn Read + Send),
+    carry: &mut Vec<u8>,
+    target: usize,
+    mut buf: Vec<u8>,
+) -> io::Result<Option<Vec<u8>>> {
+    buf.clear();
+    buf.append(carry);
     buf.reserve(target);
     let mut searched = 0;
     let mut eof = false;
@@ -220,7 +239,7 @@ fn read_chunk(r: &mut (dyn Read + Send), carry: &mut Vec<u8>, target: usize) -> 
         if buf.len() >= target || eof {
             if let Some(pos) = buf[searched..].iter().rposition(|&b| b == b'\n') {
                 let cut = searched + pos + 1;
-                *carry = buf[cut..].to_vec();
+                carry.extend_from_slice(&buf[cut..]);
                 buf.truncate(cut);
                 return Ok(Some(buf));
             }
@@ -270,7 +289,7 @@ mod tests {
         let mut carry = Vec::new();
         let mut all = Vec::new();
         let mut chunks = 0;
-        while let Some(c) = read_chunk(&mut input, &mut carry, 1000).unwrap() {
+        while let Some(c) = read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap() {
             assert!(c.ends_with(b"\n"));
             all.extend_from_slice(&c);
             chunks += 1;
@@ -285,9 +304,9 @@ mod tests {
         text.extend_from_slice(b"\nend");
         let mut input = &text[..];
         let mut carry = Vec::new();
-        let first = read_chunk(&mut input, &mut carry, 1000).unwrap().unwrap();
+        let first = read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap().unwrap();
         assert_eq!(first.len(), 300_001);
-        assert_eq!(read_chunk(&mut input, &mut carry, 1000).unwrap().unwrap(), b"end");
-        assert!(read_chunk(&mut input, &mut carry, 1000).unwrap().is_none());
+        assert_eq!(read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap().unwrap(), b"end");
+        assert!(read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap().is_none());
     }
 }

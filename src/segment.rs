@@ -118,8 +118,8 @@ fn splits_a_word(line: &str, start: usize, at: usize, end: usize) -> bool {
     let (Some(b), Some(a)) = (line[..at].chars().next_back(), line[at..].chars().next()) else {
         return false;
     };
-    let wordish = |c: char| c.is_alphanumeric() && !is_han(c);
-    if !(wordish(b) && wordish(a)) || (b.is_ascii() && a.is_ascii()) {
+    // Cheap tests first: this runs at every token boundary.
+    if (b.is_ascii() && a.is_ascii()) || is_han(b) || is_han(a) || !(b.is_alphanumeric() && a.is_alphanumeric()) {
         return false;
     }
     !line[start..end].split_word_bound_indices().any(|(i, _)| i == at - start)

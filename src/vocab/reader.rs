@@ -257,7 +257,7 @@ impl Vocab {
             }
             if s >> 32 == tag {
                 let id = s as u32;
-                if self.name_bytes(kind, id) == Some(name) {
+                if self.name_bytes(kind, id).is_some_and(|n| same_bytes(n, name)) {
                     return Some(id);
                 }
             }
@@ -364,6 +364,12 @@ impl Vocab {
         }
         Ok(())
     }
+}
+
+/// Byte equality for short names without a call into `memcmp`.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Plain-old-data types that may be viewed in place from little-endian bytes.
