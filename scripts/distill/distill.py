@@ -117,6 +117,21 @@ def train(T, Sw, Sc, Y, epochs=3, batch=512, lr=1e-2, channels="char", seed=0, l
     pipeline. loss: "cos" = 1 - cos(channel mean, target) per channel ("concat" uses
     [word ; char] against [t ; t]); "rel" = squared error between in-batch cosine
     matrices of the output [word ; char] and of the targets; "cos+rel" = both."""
+    # Only rows referenced by the used channels can change: train those alone.
+    used = [Sw] if channels == "word" else [Sc] if channels == "char" else [Sw, Sc]
+    if loss != "cos":
+        used = [Sw, Sc]
+    active = np.zeros(T.shape[0], bool)
+    for S in used:
+        active[np.unique(S.tocsr().indices)] = True
+    if not active.all():
+        act = np.flatnonzero(active)
+        sub = train(T[act], Sw.tocsc()[:, act], Sc.tocsc()[:, act], Y, epochs=epochs, batch=batch,
+                    lr=lr, channels=channels, seed=seed, log=log, loss=loss,
+                    rel_weight=rel_weight, norm_lr=norm_lr)
+        out = T.copy()
+        out[act] = sub
+        return out
     rng = np.random.default_rng(seed)
     norms = np.linalg.norm(T, axis=1, keepdims=True)
     norms[norms == 0] = 1e-8
@@ -181,6 +196,21 @@ def train(T, Sw, Sc, Y, epochs=3, batch=512, lr=1e-2, channels="char", seed=0, l
     return (_unit(D) * np.exp(ln)).astype(np.float32)
 
 
+def whiten(T, Sw, Sc, power, drop):
+    """Partial whitening baked into the rows: with U, ev the eigenvectors/values of
+    the covariance of training-sentence channel means, rows become
+    T @ U diag(ev^-power, first `drop` set to 0) U^T (rescaled). Every output
+    vector is a mean of rows, so this is the same linear map on every output."""
+    X = np.vstack([Sw @ T, Sc @ T])
+    ev, U = np.linalg.eigh(np.cov(X.T).astype(np.float64))
+    ev, U = ev[::-1], U[:, ::-1]
+    s = np.maximum(ev, 1e-12) ** -power
+    s[:drop] = 0
+    A = (U * s) @ U.T
+    A /= np.abs(A).max()
+    return (T @ A).astype(np.float32)
+
+
 def write_outputs(d, T, vec_path, freq_path):
     words, chars = d["words"], d["chars"]
     names = words + chars
@@ -222,6 +252,8 @@ def main():
     ap.add_argument("--char-sif-a", type=float, default=None)
     ap.add_argument("--loss", default="cos")
     ap.add_argument("--norm-lr", type=float, default=0.0)
+    ap.add_argument("--whiten-power", type=float, default=0.0)
+    ap.add_argument("--whiten-drop", type=int, default=0)
     ap.add_argument("--train-sentences", type=int, default=40000)
     ap.add_argument("--channels", default="char")
     ap.add_argument("--epochs", type=int, default=3)
@@ -240,6 +272,8 @@ def main():
         Sw, Sc = evalkit.design(toks, widx, cidx, len(d["words"]))
         T = train(T, Sw, Sc, (Y - mu) @ P, epochs=a.epochs, lr=a.lr, channels=a.channels,
                   loss=a.loss, norm_lr=a.norm_lr)
+        if a.whiten_power or a.whiten_drop:
+            T = whiten(T, Sw, Sc, a.whiten_power, a.whiten_drop)
     write_outputs(d, T, a.out_vec, a.out_freq)
     print(f"wrote {a.out_vec} ({T.shape[0]} rows x {T.shape[1]}) in {time.time() - t0:.0f}s")
 
