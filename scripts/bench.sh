@@ -28,6 +28,7 @@ RUNS=${RUNS:-5}
 [ "$RUNS" -ge 5 ] || die "RUNS must be at least 5"
 STARTUP_RUNS=${STARTUP_RUNS:-50}
 NPROC=$(nproc)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 command -v hyperfine >/dev/null || die "hyperfine not found (apt-get install -y hyperfine)"
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install -y time)"
@@ -154,7 +155,7 @@ lines=$(wc -l <"$CORPUS")
 bytes=$(wc -c <"$CORPUS")
 echo
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $NPROC cores," \
-    "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$("$ZHVEC" --version) ($ZHVEC; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')); corpus: $(basename "$BASE") x$TIMES," \
     "$lines lines, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB; table: 100k words + 4k chars, 64-d f32; runs: $RUNS (startup: $STARTUP_RUNS)"
 echo
