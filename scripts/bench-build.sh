@@ -19,6 +19,7 @@ ROWS=${ROWS:-2000000}
 DIM=${DIM:-200}
 RUNS=${RUNS:-3}
 NPROC=$(nproc)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 command -v hyperfine >/dev/null || die "hyperfine not found (apt-get install -y hyperfine)"
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install -y time)"
 
@@ -80,7 +81,7 @@ EOF
 
 echo
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $NPROC cores," \
-    "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$("$ZHVEC" --version) ($ZHVEC; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')); input: $(basename "$VEC"), $ROWS rows x $DIM dims," \
     "$(awk -v b="$in_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB; runs: $RUNS (page cache warm)"
 echo
