@@ -3,7 +3,6 @@ Results are cached as .npy in the cache dir; reruns only encode what is missing.
 import argparse
 import os
 
-
 import common
 import sentences
 

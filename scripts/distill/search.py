@@ -6,7 +6,6 @@ import os
 import sys
 import time
 
-
 import common
 import distill
 import evalkit
