@@ -1,12 +1,14 @@
-//! Streaming: input is cut into ~1 MB chunks of whole lines, embedded and encoded by a pool
-//! of workers, and written back in input order. Chunks in flight are capped, so memory stays
-//! bounded however long the input is, and each line is embedded by exactly one thread with
-//! the same arithmetic, so the output is bit-identical for any thread count.
+//! Streaming: input is cut into chunks of whole lines, processed by a pool of workers, and
+//! handed back in input order ([`ordered`], shared by `embed` and `vocab build`). Chunks in
+//! flight are capped, so memory stays bounded however long the input is. For `embed`, each
+//! line is embedded by exactly one thread with the same arithmetic, so the output is
+//! bit-identical for any thread count.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
-use std::sync::mpsc::{channel, sync_channel, Receiver};
+use std::path::Path;
+use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
 use crate::embed::{Embedder, Scratch, Stats};
@@ -42,26 +44,141 @@ impl Totals {
     }
 }
 
-struct Job {
-    index: u64,
-    first_line: u64,
-    bytes: Vec<u8>,
-    /// An empty buffer to encode into.
-    output: Vec<u8>,
+/// One chunk of whole lines, as handed to a worker.
+pub struct Chunk<'a> {
+    /// Position of the chunk in the input, from 0.
+    pub index: u64,
+    /// Line number (from 1) of the chunk's first line.
+    pub first_line: u64,
+    pub bytes: &'a [u8],
 }
 
-struct Done {
-    encoded: Vec<u8>,
-    rows: u64,
-    totals: Totals,
-    /// The input buffer, handed back for reuse.
-    input: Vec<u8>,
+/// A line longer than this is refused: it bounds memory, and no text line is this long.
+pub const MAX_LINE: usize = 64 << 20;
+
+/// Reads `reader` in chunks of whole lines (about `chunk_bytes` each), runs `work` on each
+/// chunk on `threads` worker threads, and passes the results to `sink` in input order.
+///
+/// At most a fixed window of chunks is in flight (read but not yet sunk), so memory stays
+/// bounded however slow one chunk is, and chunk buffers are reused. When `sink` fails, the
+/// reader and the workers stop at their next step and the error is returned.
+pub fn ordered<T, W, S>(
+    reader: &mut (dyn Read + Send),
+    name: &Path,
+    threads: usize,
+    chunk_bytes: usize,
+    work: W,
+    mut sink: S,
+) -> Result<()>
+where
+    T: Send,
+    W: Fn(Chunk<'_>) -> T + Sync,
+    S: FnMut(T) -> Result<()>,
+{
+    let threads = threads.max(1);
+    let window = 2 * threads + 2;
+    // Capacities equal the window, so no send can block while its receiver is alive: the
+    // only places anything waits are the reader taking a token and a worker taking a job.
+    let (job_tx, job_rx) = sync_channel::<(u64, u64, Vec<u8>)>(window);
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|s| {
+        let (free_tx, free_rx) = sync_channel::<Vec<u8>>(window);
+        let (res_tx, res_rx) = sync_channel::<(u64, T)>(window);
+        let (tok_tx, tok_rx) = sync_channel::<()>(window);
+        for _ in 0..window {
+            let _ = tok_tx.send(());
+        }
+
+        let reader_thread = s.spawn(move || -> Result<()> {
+            let mut carry: Vec<u8> = Vec::new();
+            let (mut index, mut line) = (0u64, 1u64);
+            loop {
+                let mut buf = free_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 4096));
+                buf.clear();
+                buf.append(&mut carry);
+                let want = chunk_bytes.saturating_sub(buf.len()).max(1 << 16) as u64;
+                let got = (&mut *reader).take(want).read_to_end(&mut buf).map_err(|e| read_error(name, e))?;
+                let eof = (got as u64) < want;
+                if !eof {
+                    match buf.iter().rposition(|&b| b == b'\n') {
+                        Some(p) => carry.extend_from_slice(&buf[p + 1..]),
+                        None if buf.len() > MAX_LINE => {
+                            return Err(Error::bad(format!(
+                                "{}:{line}: a line longer than {} MB; is this a text file?",
+                                name.display(),
+                                MAX_LINE >> 20
+                            )))
+                        }
+                        None => {
+                            // Still inside one long line: keep reading into it.
+                            carry = buf;
+                            continue;
+                        }
+                    }
+                    buf.truncate(buf.len() - carry.len());
+                }
+                if !buf.is_empty() {
+                    let first_line = line;
+                    line += count_lines(&buf);
+                    if tok_rx.recv().is_err() || job_tx.send((index, first_line, buf)).is_err() {
+                        return Ok(()); // the consumer stopped; it reports why
+                    }
+                    index += 1;
+                }
+                if eof {
+                    return Ok(());
+                }
+            }
+        });
+
+        for _ in 0..threads {
+            let (job_rx, res_tx, free_tx, work) = (&job_rx, res_tx.clone(), free_tx.clone(), &work);
+            s.spawn(move || loop {
+                // The lock is taken once per chunk, never per line.
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((index, first_line, buf)) = job else { return };
+                let out = work(Chunk { index, first_line, bytes: &buf });
+                let _ = free_tx.try_send(buf);
+                if res_tx.send((index, out)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(res_tx);
+
+        let mut pending = BTreeMap::new();
+        let mut next = 0u64;
+        let mut result = Ok(());
+        'recv: for (index, out) in res_rx.iter() {
+            pending.insert(index, out);
+            while let Some(out) = pending.remove(&next) {
+                next += 1;
+                if let Err(e) = sink(out) {
+                    result = Err(e);
+                    break 'recv;
+                }
+                let _ = tok_tx.send(());
+            }
+        }
+        // Dropping these ends the reader and the workers if they are still going.
+        drop(tok_tx);
+        drop(res_rx);
+        let read = reader_thread.join().unwrap_or_else(|_| Err(Error::bad("the input reader failed")));
+        result.and(read)
+    })
 }
 
-#[derive(Default)]
-struct Buffers {
-    input: Vec<u8>,
-    output: Vec<u8>,
+/// A read failure; corrupt compressed data is the input's fault.
+pub fn read_error(path: &Path, e: io::Error) -> Error {
+    match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            Error::bad(format!("{}: cannot read: {e} (corrupt or truncated compressed data?)", path.display()))
+        }
+        _ => Error::io_path("cannot read", path, e),
+    }
 }
 
 /// Embeds every line of `input` (named `name` in errors) into `sink`, in order.
@@ -74,121 +191,54 @@ pub fn run(
     opts: &Options,
     on_chunk: &mut dyn FnMut(u64, u64),
 ) -> Result<Totals> {
-    let threads = opts.threads.max(1);
-    let in_flight = 2 * threads + 2;
-    let (job_tx, job_rx) = sync_channel::<Job>(threads);
-    let job_rx = Mutex::new(job_rx);
-    let (done_tx, done_rx) = channel::<(u64, Result<Done>)>();
-    // One token per chunk that may be read but not yet written: the bound on memory. A token
-    // carries the chunk's input and output buffers, which go around and are reused.
-    let (token_tx, token_rx) = sync_channel::<Buffers>(in_flight);
-    for _ in 0..in_flight {
-        let _ = token_tx.send(Buffers::default());
-    }
-
-    std::thread::scope(|scope| {
-        // Moved in, so that an early return (write error, bad input) drops it and the reader,
-        // blocked waiting for a token, stops instead of keeping the scope from ending.
-        let token_tx = token_tx;
-        let reader_done = done_tx.clone();
-        scope.spawn(move || {
-            let mut carry = Vec::new();
-            let mut line = 1u64;
-            let mut index = 0u64;
-            while let Ok(Buffers { input: buf, output }) = token_rx.recv() {
-                match read_chunk(input, &mut carry, opts.chunk_bytes, buf) {
-                    Ok(Some(bytes)) => {
-                        let first_line = line;
-                        line += count_lines(&bytes);
-                        if job_tx.send(Job { index, first_line, bytes, output }).is_err() {
-                            return;
-                        }
-                        index += 1;
-                    }
-                    Ok(None) => return,
-                    Err(e) => {
-                        let _ = reader_done.send((index, Err(Error::io(format!("cannot read {name}"), e))));
-                        return;
-                    }
-                }
-            }
-        });
-        for _ in 0..threads {
-            let done_tx = done_tx.clone();
-            let job_rx = &job_rx;
-            scope.spawn(move || worker(embedder, name, opts, job_rx, |i, r| done_tx.send((i, r)).is_ok()));
+    // Output buffers go back to the workers once written, so steady state allocates nothing.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let mut totals = Totals::default();
+    let work = |chunk: Chunk<'_>| {
+        let encoded = spare.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default();
+        embed_chunk(embedder, name, opts, chunk, encoded)
+    };
+    ordered(input, Path::new(name), opts.threads, opts.chunk_bytes, work, |done: Result<Done>| {
+        let done = done?;
+        sink.write(&done.encoded, done.rows)?;
+        totals.add(&done.totals);
+        on_chunk(done.totals.bytes, done.rows);
+        if let Ok(mut v) = spare.lock() {
+            v.push(done.encoded);
         }
-        drop(done_tx);
-
-        let mut pending: BTreeMap<u64, Result<Done>> = BTreeMap::new();
-        let mut next = 0u64;
-        let mut totals = Totals::default();
-        for (index, result) in done_rx.iter() {
-            pending.insert(index, result);
-            while let Some(result) = pending.remove(&next) {
-                let done = result?;
-                sink.write(&done.encoded, done.rows)?;
-                totals.add(&done.totals);
-                on_chunk(done.totals.bytes, done.rows);
-                next += 1;
-                let _ = token_tx.send(Buffers { input: done.input, output: done.encoded });
-            }
-        }
-        // An error from the reader may arrive after the last chunk it managed to read.
-        if let Some((_, Err(e))) = pending.pop_first() {
-            return Err(e);
-        }
-        Ok(totals)
-    })
+        Ok(())
+    })?;
+    Ok(totals)
 }
 
-fn worker(
-    embedder: &Embedder<'_>,
-    name: &str,
-    opts: &Options,
-    jobs: &Mutex<Receiver<Job>>,
-    mut send: impl FnMut(u64, Result<Done>) -> bool,
-) {
-    let mut scratch = Scratch::default();
-    let mut row = vec![0.0f32; embedder.dim()];
-    loop {
-        // The lock is taken once per ~1 MB chunk, never per line.
-        let job = match jobs.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => return,
-        };
-        let Ok(job) = job else { return };
-        let index = job.index;
-        let result = embed_chunk(embedder, name, opts, job, &mut scratch, &mut row);
-        if !send(index, result) {
-            return;
-        }
-    }
+struct Done {
+    encoded: Vec<u8>,
+    rows: u64,
+    totals: Totals,
 }
 
 fn embed_chunk(
     embedder: &Embedder<'_>,
     name: &str,
     opts: &Options,
-    job: Job,
-    scratch: &mut Scratch,
-    row: &mut [f32],
+    chunk: Chunk<'_>,
+    mut encoded: Vec<u8>,
 ) -> Result<Done> {
-    let mut encoded = job.output;
     encoded.clear();
-    let mut totals = Totals { bytes: job.bytes.len() as u64, ..Totals::default() };
+    let (mut scratch, mut row) = (Scratch::default(), vec![0.0f32; embedder.dim()]);
+    let mut totals = Totals { bytes: chunk.bytes.len() as u64, ..Totals::default() };
     let mut rows = 0u64;
-    for (k, raw) in lines(&job.bytes).enumerate() {
-        let line_no = job.first_line + k as u64;
+    for (k, raw) in lines(chunk.bytes).enumerate() {
+        let line_no = chunk.first_line + k as u64;
         let text = decode_line(raw, line_no, name, opts.lossy)?;
         if let Cow::Owned(_) = text {
             totals.lossy_lines += 1;
         }
-        embedder.embed_line(&text, row, scratch, &mut totals.stats);
-        opts.encoder.encode(line_no, &text, row, &mut encoded);
+        embedder.embed_line(&text, &mut row, &mut scratch, &mut totals.stats);
+        opts.encoder.encode(line_no, &text, &row, &mut encoded);
         rows += 1;
     }
-    Ok(Done { encoded, rows, totals, input: job.bytes })
+    Ok(Done { encoded, rows, totals })
 }
 
 /// Decodes one line: strips a UTF-8 byte order mark from line 1 and checks UTF-8, or with
@@ -221,54 +271,6 @@ fn count_lines(bytes: &[u8]) -> u64 {
     lines(bytes).count() as u64
 }
 
-/// Reads the next chunk of whole lines: at least `target` bytes unless the input ends, cut
-/// after the last newline. A line longer than `target` makes one larger chunk.
-/// `buf` is an empty buffer to reuse.
-fn read_chunk(
-    r: &mut (dyn Read + Send),
-    carry: &mut Vec<u8>,
-    target: usize,
-    mut buf: Vec<u8>,
-) -> io::Result<Option<Vec<u8>>> {
-    buf.clear();
-    buf.append(carry);
-    buf.reserve(target);
-    let mut searched = 0;
-    let mut eof = false;
-    loop {
-        if buf.len() >= target || eof {
-            if let Some(pos) = buf[searched..].iter().rposition(|&b| b == b'\n') {
-                let cut = searched + pos + 1;
-                carry.extend_from_slice(&buf[cut..]);
-                buf.truncate(cut);
-                return Ok(Some(buf));
-            }
-            if eof {
-                return Ok((!buf.is_empty()).then_some(buf));
-            }
-            searched = buf.len();
-        }
-        let start = buf.len();
-        buf.resize(start + target.clamp(1, 1 << 20), 0);
-        let n = loop {
-            match r.read(&mut buf[start..]) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other,
-            }
-        };
-        match n {
-            Ok(n) => {
-                buf.truncate(start + n);
-                eof = n == 0;
-            }
-            Err(e) => {
-                buf.truncate(start);
-                return Err(e);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,31 +284,82 @@ mod tests {
         assert_eq!(lines(b"x\n").count(), 1);
     }
 
-    #[test]
-    fn chunks_end_on_newlines_and_cover_everything() {
-        let text: Vec<u8> = (0..5000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
-        let mut input = &text[..];
-        let mut carry = Vec::new();
-        let mut all = Vec::new();
-        let mut chunks = 0;
-        while let Some(c) = read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap() {
-            assert!(c.ends_with(b"\n"));
-            all.extend_from_slice(&c);
-            chunks += 1;
-        }
-        assert_eq!(all, text);
-        assert!(chunks > 10);
+    fn collect(text: &[u8], threads: usize, chunk_bytes: usize) -> Vec<(u64, Vec<u8>)> {
+        let mut src = text;
+        let mut seen = Vec::new();
+        ordered(
+            &mut src,
+            Path::new("t"),
+            threads,
+            chunk_bytes,
+            |c| (c.first_line, c.bytes.to_vec()),
+            |c| {
+                seen.push(c);
+                Ok(())
+            },
+        )
+        .unwrap();
+        seen
     }
 
     #[test]
-    fn long_line_is_one_chunk() {
-        let mut text = vec![b'x'; 300_000];
-        text.extend_from_slice(b"\nend");
-        let mut input = &text[..];
-        let mut carry = Vec::new();
-        let first = read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap().unwrap();
-        assert_eq!(first.len(), 300_001);
-        assert_eq!(read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap().unwrap(), b"end");
-        assert!(read_chunk(&mut input, &mut carry, 1000, Vec::new()).unwrap().is_none());
+    fn chunks_keep_order_every_byte_and_line_numbers() {
+        let text: String = (0..200_000).map(|i| format!("line {i}\n")).collect();
+        let chunks = collect(text.as_bytes(), 3, 1 << 16);
+        assert!(chunks.len() > 10);
+        let mut line = 1;
+        for (first, bytes) in &chunks {
+            assert_eq!(*first, line);
+            assert_eq!(bytes.last(), Some(&b'\n'));
+            line += count_lines(bytes);
+        }
+        assert_eq!(chunks.concat_bytes(), text.as_bytes());
+    }
+
+    trait Concat {
+        fn concat_bytes(&self) -> Vec<u8>;
+    }
+
+    impl Concat for Vec<(u64, Vec<u8>)> {
+        fn concat_bytes(&self) -> Vec<u8> {
+            self.iter().flat_map(|(_, b)| b.iter().copied()).collect()
+        }
+    }
+
+    #[test]
+    fn long_lines_are_never_split_and_last_line_needs_no_newline() {
+        let mut text = Vec::new();
+        for i in 0..20 {
+            text.extend(std::iter::repeat_n(b'x', 100_000 + i));
+            text.push(b'\n');
+        }
+        text.extend_from_slice(b"end");
+        let chunks = collect(&text, 2, 1000);
+        assert_eq!(chunks.concat_bytes(), text);
+        for (first, bytes) in &chunks[..chunks.len() - 1] {
+            assert_eq!(bytes.last(), Some(&b'\n'), "chunk at line {first} cuts a line");
+        }
+        assert!(chunks.last().unwrap().1.ends_with(b"end"));
+    }
+
+    #[test]
+    fn sink_error_stops_the_run() {
+        let text = "a\n".repeat(1 << 20);
+        let mut src = text.as_bytes();
+        let mut n = 0;
+        let err = ordered(
+            &mut src,
+            Path::new("t"),
+            2,
+            1 << 16,
+            |c| c.bytes.len(),
+            |_| {
+                n += 1;
+                Err(Error::bad("stop"))
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "stop");
+        assert_eq!(n, 1);
     }
 }

@@ -7,8 +7,9 @@ use std::path::Path;
 use indicatif::ProgressBar;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::input::{self, pipeline};
+use super::input;
 use crate::error::{Error, Result};
+use crate::pipeline::{ordered, Chunk};
 use crate::segment::Segmenter;
 
 /// The constant of the Zipf estimate `count = round(ZIPF_C / (rank + 1))` used when no
@@ -113,10 +114,10 @@ fn parse_freq_line(line: &[u8]) -> Result<Option<(&str, u64)>, String> {
 pub fn count_corpus(path: &Path, threads: usize, bar: &ProgressBar, counts: &mut Counts) -> Result<()> {
     let seg = Segmenter::standard();
     let mut inp = input::open(path, bar)?;
-    let work = |chunk: &[u8]| {
+    let work = |chunk: Chunk<'_>| {
         let mut local = Counts::default();
         let mut tokens = Vec::new();
-        let text = String::from_utf8_lossy(chunk);
+        let text = String::from_utf8_lossy(chunk.bytes);
         for line in text.lines() {
             seg.cut(line, &mut tokens);
             for t in &tokens {
@@ -128,7 +129,7 @@ pub fn count_corpus(path: &Path, threads: usize, bar: &ProgressBar, counts: &mut
         }
         local
     };
-    pipeline(&mut inp.reader, path, threads, work, |local| {
+    ordered(&mut inp.reader, path, threads, input::CHUNK, work, |local| {
         counts.merge(local);
         Ok(())
     })

@@ -332,11 +332,12 @@ fn read_vectors(
         Layout::Text | Layout::Glove => {
             let mut line = s.det.layout.header_lines();
             let skip_bad = args.skip_bad;
-            input::pipeline(
+            crate::pipeline::ordered(
                 &mut reader,
                 path,
                 threads,
-                |chunk| vectors::parse_text(chunk, dim, skip_bad),
+                input::CHUNK,
+                |chunk| vectors::parse_text(chunk.bytes, dim, skip_bad),
                 |batch| {
                     take(&batch);
                     if let Some((at, msg)) = &batch.bad {
