@@ -668,35 +668,3 @@ fn metadata_records_the_options() {
     assert_eq!(b["counts"]["from"], "zipf");
     assert_eq!(m["stats"]["derived_chars"], 5);
 }
-
-// ---- throughput ----
-
-/// The throughput target: `cargo test --release --test build_lib -- --ignored --nocapture`.
-/// Generates a 100k × 300 word2vec text file (six decimals and a trailing space per row,
-/// like Tencent's) and builds it with every core.
-#[test]
-#[ignore = "a benchmark: run in release mode"]
-fn throughput_on_a_generated_file() {
-    let dir = TempDir::new().unwrap();
-    let (rows, dim) = (100_000, 300);
-    let mut text = format!("{rows} {dim}\n");
-    let vals = values(dim * 64, 7);
-    for i in 0..rows {
-        text += &format!("词{i}");
-        for x in &vals[(i % 64) * dim..][..dim] {
-            text += &format!(" {:.6}", x / 10.0);
-        }
-        text += " \n";
-    }
-    let path = write(&dir, "big.txt", &text);
-    let mut best = 0f64;
-    for _ in 0..3 {
-        let s = run(&args(&dir, &path)).unwrap();
-        eprintln!("{s}");
-        best = best.max(s.mb_per_s());
-    }
-    eprintln!("{} MB, best of 3: {best:.0} MB/s", text.len() / 1_000_000);
-    if !cfg!(debug_assertions) {
-        assert!(best >= 150.0, "{best:.0} MB/s");
-    }
-}
