@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod default_vocab;
 pub mod embed;
 pub mod eval;
+pub mod input;
 pub mod interrupt;
 pub mod output;
 pub mod pipeline;

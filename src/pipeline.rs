@@ -6,13 +6,14 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
 use crate::embed::{Embedder, Scratch, Stats};
 use crate::error::{Error, Result};
+use crate::input::read_error;
 use crate::output::{Encoder, Sink};
 
 /// Target size of a chunk of input.
@@ -169,16 +170,6 @@ where
         let read = reader_thread.join().unwrap_or_else(|_| Err(Error::bad("the input reader failed")));
         result.and(read)
     })
-}
-
-/// A read failure; corrupt compressed data is the input's fault.
-pub fn read_error(path: &Path, e: io::Error) -> Error {
-    match e.kind() {
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
-            Error::bad(format!("{}: cannot read: {e} (corrupt or truncated compressed data?)", path.display()))
-        }
-        _ => Error::io_path("cannot read", path, e),
-    }
 }
 
 /// Embeds every line of `input` (named `name` in errors) into `sink`, in order.

@@ -1237,3 +1237,19 @@ fn formats_agree_bit_for_bit_on_generated_lines() {
         assert!(run(&["-f", "f32", "--threads", threads]) == run(&["-f", "f32", "--threads", "1"]), "{threads}");
     }
 }
+
+#[test]
+fn gzip_input_is_read_transparently() {
+    let (dir, v) = table();
+    let text = "北京天气很好\n\n今天🙂\n";
+    let plain = dir.path().join("in.txt");
+    fs::write(&plain, text).unwrap();
+    let gz = dir.path().join("in.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text.as_bytes()).unwrap();
+    fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let out = |p: &Path| zhvec(&v).arg(p).assert().success().get_output().stdout.clone();
+    let (a, b) = (out(&plain), out(&gz));
+    assert_eq!(a, b);
+    assert_eq!(String::from_utf8(a).unwrap().lines().count(), 3);
+}

@@ -1,12 +1,8 @@
-//! Reading input files: transparent gzip and progress accounting. The parallel chunking is
-//! [`crate::pipeline::ordered`], shared with `embed`.
+//! Reading vector and frequency files. Opening (stdin, gzip, progress) is [`crate::input`] and
+//! the parallel chunking is [`crate::pipeline::ordered`], both shared with `embed`.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
-
-use flate2::read::MultiGzDecoder;
-use indicatif::ProgressBar;
 
 use crate::error::{Error, Result};
 
@@ -14,59 +10,7 @@ use crate::error::{Error, Result};
 /// small enough that a few in flight per worker stay cheap.
 pub const CHUNK: usize = 4 << 20;
 
-/// Counts the bytes read from the file on disk (compressed bytes for .gz) into the progress bar.
-struct Counted<R> {
-    inner: R,
-    bar: ProgressBar,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.bar.inc(n as u64);
-        Ok(n)
-    }
-}
-
-/// An opened input: decompressed if it was gzip, with a leading UTF-8 byte order mark removed.
-pub struct Input {
-    pub reader: Box<dyn BufRead + Send>,
-    pub gzip: bool,
-}
-
-/// The path that names standard input.
-pub const STDIN: &str = "-";
-
-/// Whether `path` names standard input.
-pub fn is_stdin(path: &Path) -> bool {
-    path.as_os_str() == STDIN
-}
-
-/// Opens `path` (`-` for standard input), detecting gzip by its magic bytes rather than by
-/// the file name, so `tar -xzOf … | zhvec vocab build --vectors -` and renamed files work.
-pub fn open(path: &Path, bar: &ProgressBar) -> Result<Input> {
-    let source: Box<dyn Read + Send> = if is_stdin(path) {
-        Box::new(io::stdin())
-    } else {
-        Box::new(File::open(path).map_err(|e| Error::io_path("cannot open", path, e))?)
-    };
-    let mut raw = BufReader::with_capacity(1 << 16, Counted { inner: source, bar: bar.clone() });
-    let head = raw.fill_buf().map_err(|e| Error::io_path("cannot read", path, e))?;
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
-    let mut reader: Box<dyn BufRead + Send> = if gzip {
-        // Multi-member, so that files from pigz/bgzip or `cat a.gz b.gz` read whole.
-        Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(raw)))
-    } else {
-        Box::new(raw)
-    };
-    let head = reader.fill_buf().map_err(|e| read_error(path, e))?;
-    if head.starts_with(b"\xef\xbb\xbf") {
-        reader.consume(3);
-    }
-    Ok(Input { reader, gzip })
-}
-
-pub use crate::pipeline::read_error;
+pub use crate::input::{is_stdin, open, read_error};
 
 /// Reads line `line_no` (with its `\n`, if any) of at most `limit` bytes; empty at end of input.
 pub fn read_line(reader: &mut dyn BufRead, limit: usize, path: &Path, line_no: u64) -> Result<Vec<u8>> {

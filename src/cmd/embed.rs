@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::cli::EmbedArgs;
-use crate::cmd::{embedder, input_paths, is_stdin, open_input, open_vocab, progress};
+use crate::cmd::{embedder, input_name, input_paths, open_vocab, progress};
 use crate::error::{Error, Result};
+use crate::input::{self, is_stdin};
 use crate::output::{Encoder, Format, Sink};
 use crate::pipeline::{self, Totals, CHUNK_BYTES};
 
@@ -41,13 +42,14 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     let total_bytes: Option<u64> =
         paths.iter().map(|p| if is_stdin(p) { None } else { std::fs::metadata(p).ok().map(|m| m.len()) }).sum();
     let bar = progress(total_bytes, args.quiet);
+    // With files, the bar counts bytes as they are read from disk (compressed bytes for
+    // .gz); on standard input it counts lines.
     let by_bytes = total_bytes.is_some();
+    let byte_bar = if by_bytes { bar.clone() } else { indicatif::ProgressBar::hidden() };
     let mut lines_done = 0u64;
-    let mut on_chunk = |bytes: u64, rows: u64| {
+    let mut on_chunk = |_bytes: u64, rows: u64| {
         lines_done += rows;
-        if by_bytes {
-            bar.inc(bytes);
-        } else {
+        if !by_bytes {
             bar.inc(rows);
         }
         let secs = bar.elapsed().as_secs_f64().max(1e-9);
@@ -58,17 +60,19 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     match outputs {
         Some(targets) => {
             for (path, target) in paths.iter().zip(&targets) {
-                let mut input = open_input(path)?;
+                let mut input = input::open(path, &byte_bar)?;
                 let mut sink = Sink::open(Some(target), args.format, dim)?;
-                totals.add(&pipeline::run(&embedder, &mut input.reader, &input.name, &mut sink, &opts, &mut on_chunk)?);
+                let name = input_name(path);
+                totals.add(&pipeline::run(&embedder, &mut input.reader, &name, &mut sink, &opts, &mut on_chunk)?);
                 sink.finish()?;
             }
         }
         None => {
             let mut sink = Sink::open(args.output.as_deref(), args.format, dim)?;
             for path in &paths {
-                let mut input = open_input(path)?;
-                totals.add(&pipeline::run(&embedder, &mut input.reader, &input.name, &mut sink, &opts, &mut on_chunk)?);
+                let mut input = input::open(path, &byte_bar)?;
+                let name = input_name(path);
+                totals.add(&pipeline::run(&embedder, &mut input.reader, &name, &mut sink, &opts, &mut on_chunk)?);
             }
             sink.finish()?;
         }

@@ -5,15 +5,15 @@ pub mod eval;
 pub mod segment;
 pub mod vocab;
 
-use std::fs::File;
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
 use crate::embed::Embedder;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::input::is_stdin;
 use crate::segment::Segmenter;
 use crate::vocab::Vocab;
 
@@ -45,25 +45,13 @@ pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs) -> Result<Embedder<'v>>
     Embedder::new(vocab, segmenter, args.recipe())
 }
 
-/// An input file, or standard input for `-`.
-pub struct Input {
-    pub name: String,
-    pub reader: Box<dyn Read + Send>,
-    /// Size in bytes when known (files), for progress.
-    pub len: Option<u64>,
-}
-
-pub fn is_stdin(path: &Path) -> bool {
-    path.as_os_str() == "-"
-}
-
-pub fn open_input(path: &Path) -> Result<Input> {
+/// How an input is named in messages.
+pub fn input_name(path: &Path) -> String {
     if is_stdin(path) {
-        return Ok(Input { name: "<stdin>".into(), reader: Box::new(io::stdin()), len: None });
+        "<stdin>".into()
+    } else {
+        path.display().to_string()
     }
-    let file = File::open(path).map_err(|e| Error::io_path("cannot open input", path, e))?;
-    let len = file.metadata().ok().map(|m| m.len());
-    Ok(Input { name: path.display().to_string(), reader: Box::new(file), len })
 }
 
 /// The inputs named on the command line; standard input when there are none.

@@ -1,9 +1,9 @@
 //! `zhvec segment`.
 
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufWriter, Write};
 
 use crate::cli::SegmentArgs;
-use crate::cmd::{embedder, input_paths, open_input, open_vocab};
+use crate::cmd::{embedder, input_name, input_paths, open_vocab};
 use crate::embed::Source;
 use crate::error::{Error, Result};
 use crate::pipeline::decode_line;
@@ -15,19 +15,18 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let werr = |e| Error::io("cannot write standard output", e);
     let mut buf = Vec::new();
     for path in input_paths(&args.files) {
-        let input = open_input(&path)?;
-        let mut reader = BufReader::with_capacity(1 << 16, input.reader);
+        let mut reader = crate::input::open(&path, &indicatif::ProgressBar::hidden())?.reader;
+        let name = input_name(&path);
         let mut line_no = 0u64;
         loop {
             buf.clear();
-            let n =
-                reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(format!("cannot read {}", input.name), e))?;
+            let n = reader.read_until(b'\n', &mut buf).map_err(|e| crate::input::read_error(&path, e))?;
             if n == 0 {
                 break;
             }
             line_no += 1;
             let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let text = decode_line(raw.strip_suffix(b"\r").unwrap_or(raw), line_no, &input.name, args.lossy)?;
+            let text = decode_line(raw.strip_suffix(b"\r").unwrap_or(raw), line_no, &name, args.lossy)?;
             let mut tokens = Vec::new();
             embedder.segmenter().cut(&text, &mut tokens);
             for (i, t) in tokens.iter().enumerate() {

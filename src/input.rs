@@ -1,0 +1,73 @@
+//! Opening inputs: a file or standard input (`-`), gzip detected by its magic bytes, a
+//! leading UTF-8 byte order mark removed, and the bytes read counted into a progress bar.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+use indicatif::ProgressBar;
+
+use crate::error::{Error, Result};
+
+/// Counts the bytes read from the file on disk (compressed bytes for .gz) into the progress bar.
+struct Counted<R> {
+    inner: R,
+    bar: ProgressBar,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+/// An opened input: decompressed if it was gzip, with a leading UTF-8 byte order mark removed.
+pub struct Input {
+    pub reader: Box<dyn BufRead + Send>,
+    pub gzip: bool,
+}
+
+/// The path that names standard input.
+pub const STDIN: &str = "-";
+
+/// Whether `path` names standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// Opens `path` (`-` for standard input), detecting gzip by its magic bytes rather than by
+/// the file name, so `tar -xzOf … | zhvec vocab build --vectors -` and renamed files work.
+pub fn open(path: &Path, bar: &ProgressBar) -> Result<Input> {
+    let source: Box<dyn Read + Send> = if is_stdin(path) {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|e| Error::io_path("cannot open input", path, e))?)
+    };
+    let mut raw = BufReader::with_capacity(1 << 16, Counted { inner: source, bar: bar.clone() });
+    let head = raw.fill_buf().map_err(|e| Error::io_path("cannot read", path, e))?;
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn BufRead + Send> = if gzip {
+        // Multi-member, so that files from pigz/bgzip or `cat a.gz b.gz` read whole.
+        Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(raw)))
+    } else {
+        Box::new(raw)
+    };
+    let head = reader.fill_buf().map_err(|e| read_error(path, e))?;
+    if head.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
+    Ok(Input { reader, gzip })
+}
+
+/// A read failure; corrupt compressed data is the input's fault.
+pub fn read_error(path: &Path, e: io::Error) -> Error {
+    match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            Error::bad(format!("{}: cannot read: {e} (corrupt or truncated compressed data?)", path.display()))
+        }
+        _ => Error::io_path("cannot read", path, e),
+    }
+}
