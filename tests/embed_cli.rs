@@ -1253,3 +1253,41 @@ fn gzip_input_is_read_transparently() {
     assert_eq!(a, b);
     assert_eq!(String::from_utf8(a).unwrap().lines().count(), 3);
 }
+
+#[test]
+fn ctrl_c_leaves_neither_the_output_nor_a_temporary_file() {
+    let (dir, v) = table();
+    let out = dir.path().join("out.npy");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
+        .args(["embed", "--vocab"])
+        .arg(&v)
+        .args(["-f", "npy", "-o"])
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Stdin stays open, so the run is still going (temporary file created) when interrupted.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all("北京天气很好\n".repeat(1000).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let temp_files = || {
+        fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".zhvec-"))
+            .count()
+    };
+    let start = std::time::Instant::now();
+    while temp_files() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(20), "no temporary file appeared");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(130));
+    assert!(!out.exists());
+    assert_eq!(temp_files(), 0);
+}
