@@ -80,9 +80,8 @@ EOF
 )
 
 echo
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $NPROC cores," \
-    "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "$("$ZHVEC" --version) ($ZHVEC; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')); input: $(basename "$VEC"), $ROWS rows x $DIM dims," \
+machine_line "$LOAD_START"
+echo "$(zhvec_line); input: $(basename "$VEC"), $ROWS rows x $DIM dims," \
     "$(awk -v b="$in_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB; runs: $RUNS (page cache warm)"
 echo
 echo "| step | dtype | threads | median s (min–max) | input MB/s | output MB | max RSS MB |"

@@ -154,9 +154,8 @@ bench startup-vocab "startup: echo 一条新闻标题 | zhvec embed --vocab test
 lines=$(wc -l <"$CORPUS")
 bytes=$(wc -c <"$CORPUS")
 echo
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $NPROC cores," \
-    "$(free -g | awk '/^Mem:/ {print $2}') GiB; load average at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "$("$ZHVEC" --version) ($ZHVEC; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')); corpus: $(basename "$BASE") x$TIMES," \
+machine_line "$LOAD_START"
+echo "$(zhvec_line); corpus: $(basename "$BASE") x$TIMES," \
     "$lines lines, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB; table: 100k words + 4k chars, 64-d f32; runs: $RUNS (startup: $STARTUP_RUNS)"
 echo
 python3 "$SCRIPTS/bench-table.py" "$MANIFEST" "$lines" "$bytes"

@@ -44,3 +44,14 @@ make_test_vocab() {
     "$ZHVEC" vocab build -o "$TEST_ZV" --vectors "$TEST_VEC" --dtype f32 --quiet >&2 ||
         die "zhvec vocab build failed"
 }
+
+# The header lines of a benchmark report: date, machine, load averages (at start: $1, and now).
+machine_line() {
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1)," \
+        "$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; load average at start: $1, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# The measured binary: version, path, and the commit it was built from.
+zhvec_line() {
+    echo "$("$ZHVEC" --version) ($ZHVEC; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+}
