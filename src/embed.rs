@@ -13,7 +13,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
-use crate::segment::Segmenter;
+use crate::segment::{is_plain_char, Segmenter};
 use crate::vocab::{Kind, Vocab};
 
 /// How token vectors are weighted before averaging.
@@ -221,20 +221,7 @@ impl<'v> Embedder<'v> {
                 // An out-of-vocabulary word has p(w) = 0, so its SIF weight is 1.
                 stats.char_fallbacks += 1;
                 n_word += 1;
-                if let [id] = ids[..] {
-                    // The mean of one row is the row: skip the buffer (most of these are
-                    // one-character tokens).
-                    self.vocab.row(Kind::Char, id).add_to(word, 1.0);
-                } else {
-                    reset(fallback, self.char_dim);
-                    for &id in ids.iter() {
-                        self.vocab.row(Kind::Char, id).add_to(fallback, 1.0);
-                    }
-                    let n = ids.len() as f32;
-                    for (a, f) in word.iter_mut().zip(fallback.iter()) {
-                        *a += f / n;
-                    }
-                }
+                self.add_fallback(ids, word, fallback);
             } else {
                 stats.no_vector += 1;
             }
@@ -263,6 +250,26 @@ impl<'v> Embedder<'v> {
         }
         if self.recipe.normalize == Normalize::All {
             l2_normalize(out);
+        }
+    }
+
+    /// Adds the fallback of an out-of-vocabulary token, the mean of its characters' rows
+    /// `ids`, to `acc`; `buf` is scratch space.
+    #[inline]
+    fn add_fallback(&self, ids: &[u32], acc: &mut [f32], buf: &mut Vec<f32>) {
+        if let [id] = ids[..] {
+            // The mean of one row is the row: skip the buffer (most of these are one-character
+            // tokens).
+            self.vocab.row(Kind::Char, id).add_to(acc, 1.0);
+            return;
+        }
+        reset(buf, self.char_dim);
+        for &id in ids {
+            self.vocab.row(Kind::Char, id).add_to(buf, 1.0);
+        }
+        let n = ids.len() as f32;
+        for (a, f) in acc.iter_mut().zip(buf.iter()) {
+            *a += f / n;
         }
     }
 
@@ -306,22 +313,22 @@ impl<'v> Embedder<'v> {
         }
     }
 
-    /// The row of a single word through the word channel (a table row, or the fallback).
+    /// The row of a single word through the word channel (a table row, or the fallback),
+    /// computed exactly as [`Embedder::embed_line`] computes a token's contribution.
     pub fn word_vector(&self, word: &str) -> Option<Vec<f32>> {
-        match self.source(word) {
-            Source::Word(id) => Some(self.vocab.row(Kind::Word, id).to_vec()),
-            Source::Fallback(chars) => {
-                let mut acc = vec![0.0; self.char_dim];
-                for g in &chars {
-                    if let Some(id) = self.vocab.grapheme_id(g) {
-                        self.vocab.row(Kind::Char, id).add_to(&mut acc, 1.0);
-                    }
-                }
-                mean(&mut acc, chars.len() as u32);
-                Some(acc)
-            }
-            Source::Nothing => None,
+        if let Some(id) = self.word_id(word) {
+            return Some(self.vocab.row(Kind::Word, id).to_vec());
         }
+        let mut ids = Vec::new();
+        if self.fallback {
+            for_each_char(word, |g| ids.extend(self.vocab.grapheme_id(g)));
+        }
+        if ids.is_empty() {
+            return None;
+        }
+        let mut acc = vec![0.0; self.char_dim];
+        self.add_fallback(&ids, &mut acc, &mut Vec::new());
+        Some(acc)
     }
 }
 
@@ -329,8 +336,7 @@ impl<'v> Embedder<'v> {
 /// almost all of them, take a fast path without the grapheme rules.
 #[inline]
 fn for_each_char<'a>(token: &'a str, mut f: impl FnMut(&'a str)) {
-    let simple = token.chars().all(|c| c.is_ascii_graphic() || ('\u{3400}'..='\u{9fff}').contains(&c));
-    if simple {
+    if token.chars().all(is_plain_char) {
         let mut rest = token;
         while let Some(c) = rest.chars().next() {
             let (g, r) = rest.split_at(c.len_utf8());

@@ -98,13 +98,18 @@ impl Segmenter {
     }
 }
 
+/// Printable ASCII and CJK ideographs: between two of these there is always a grapheme
+/// boundary, so text made only of them (nearly all input) can skip the grapheme rules.
+#[inline]
+pub(crate) fn is_plain_char(c: char) -> bool {
+    c.is_ascii_graphic() || ('\u{3400}'..='\u{9fff}').contains(&c)
+}
+
 /// Whether byte offset `at` of `line` (a char boundary) is a grapheme cluster boundary.
-/// Between two CJK or printable ASCII characters it always is, which skips the rules for
-/// nearly every token.
 #[inline]
 fn is_grapheme_boundary(line: &str, at: usize) -> bool {
-    let simple = |c: Option<char>| c.is_some_and(|c| c.is_ascii_graphic() || ('\u{3400}'..='\u{9fff}').contains(&c));
-    if simple(line[..at].chars().next_back()) && simple(line[at..].chars().next()) {
+    let plain = |c: Option<char>| c.is_some_and(is_plain_char);
+    if plain(line[..at].chars().next_back()) && plain(line[at..].chars().next()) {
         return true;
     }
     GraphemeCursor::new(at, line.len(), true).is_boundary(line, 0).unwrap_or(true)
