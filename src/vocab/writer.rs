@@ -118,7 +118,7 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
                 }
             }
         }
-        sections[Section::CharBmp as usize] = out.section(|o| write_u32s(o, &bmp))?;
+        sections[Section::CharBmp as usize] = out.section(|o| write_le(o, bmp.iter().map(|x| x.to_le_bytes())))?;
     }
     out.pad()?;
     let file_len = out.pos;
@@ -168,13 +168,10 @@ fn write_table<W: Write>(
         at += n.len() as u64;
         offsets.push(u32::try_from(at).map_err(|_| Error::bad("the names of the table exceed 4 GiB"))?);
     }
-    sections[sec.offsets as usize] = out.section(|o| write_u32s(o, &offsets))?;
+    sections[sec.offsets as usize] = out.section(|o| write_le(o, offsets.iter().map(|x| x.to_le_bytes())))?;
     drop(offsets);
     let slots = build_slots(&t.names)?;
-    sections[sec.slots as usize] = out.section(|o| {
-        let bytes: Vec<u8> = slots.iter().flat_map(|s| s.to_le_bytes()).collect();
-        o.write(&bytes)
-    })?;
+    sections[sec.slots as usize] = out.section(|o| write_le(o, slots.iter().map(|x| x.to_le_bytes())))?;
     drop(slots);
     let mut scales = Vec::new();
     sections[sec.vectors as usize] = out.section(|o| {
@@ -196,20 +193,15 @@ fn write_table<W: Write>(
         }
         Ok(())
     })?;
-    sections[sec.scales as usize] = out.section(|o| {
-        let bytes: Vec<u8> = scales.iter().flat_map(|s| s.to_le_bytes()).collect();
-        o.write(&bytes)
-    })?;
-    sections[sec.counts as usize] = out.section(|o| {
-        let bytes: Vec<u8> = t.counts.iter().flat_map(|s| s.to_le_bytes()).collect();
-        o.write(&bytes)
-    })?;
+    sections[sec.scales as usize] = out.section(|o| write_le(o, scales.iter().map(|x| x.to_le_bytes())))?;
+    sections[sec.counts as usize] = out.section(|o| write_le(o, t.counts.iter().map(|x| x.to_le_bytes())))?;
     Ok(())
 }
 
-fn write_u32s<W: Write>(o: &mut Out<W>, v: &[u32]) -> Result<()> {
-    let bytes: Vec<u8> = v.iter().flat_map(|s| s.to_le_bytes()).collect();
-    o.write(&bytes)
+/// Writes little-endian values one by one through the buffered writer, so no byte copy of a
+/// whole array (hundreds of MB for a large table) is made.
+fn write_le<W: Write, const N: usize>(o: &mut Out<W>, values: impl Iterator<Item = [u8; N]>) -> Result<()> {
+    values.into_iter().try_for_each(|b| o.write(&b))
 }
 
 /// Builds the open-addressing index described in [`super::format`].
