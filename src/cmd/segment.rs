@@ -1,50 +1,54 @@
 //! `zhvec segment`.
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 
 use crate::cli::SegmentArgs;
 use crate::cmd::{embedder, input_name, input_paths, open_vocab};
-use crate::embed::Source;
+use crate::embed::{Embedder, Source};
 use crate::error::{Error, Result};
-use crate::pipeline::decode_line;
+use crate::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let vocab = open_vocab(args.recipe.vocab.as_deref())?;
     let embedder = embedder(&vocab, &args.recipe)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut out = BufWriter::new(io::stdout().lock());
-    let werr = |e| Error::io("cannot write standard output", e);
-    let mut buf = Vec::new();
     for path in input_paths(&args.files) {
         let mut reader = crate::input::open(&path, &indicatif::ProgressBar::hidden())?.reader;
         let name = input_name(&path);
-        let mut line_no = 0u64;
-        loop {
-            buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).map_err(|e| crate::input::read_error(&path, e))?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let text = decode_line(raw.strip_suffix(b"\r").unwrap_or(raw), line_no, &name, args.lossy)?;
-            let mut tokens = Vec::new();
-            embedder.segmenter().cut(&text, &mut tokens);
-            for (i, t) in tokens.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b" ").map_err(werr)?;
-                }
-                out.write_all(t.as_bytes()).map_err(werr)?;
-                if args.explain {
-                    match embedder.source(t) {
-                        Source::Word(_) => out.write_all(b"/w"),
-                        Source::Fallback(chars) => write!(out, "/c:{}", chars.concat()),
-                        Source::Nothing => out.write_all(b"/-"),
-                    }
-                    .map_err(werr)?;
-                }
-            }
-            out.write_all(b"\n").map_err(werr)?;
-        }
+        // The same chunked, ordered reading as embed: line ends, BOM and UTF-8 handled alike.
+        let work = |chunk: Chunk<'_>| segment_chunk(&embedder, &name, args, chunk);
+        ordered(&mut reader, &path, threads, CHUNK_BYTES, work, |text: Result<Vec<u8>>| {
+            out.write_all(&text?).map_err(|e| Error::io("cannot write standard output", e))
+        })?;
     }
-    out.flush().map_err(werr)
+    out.flush().map_err(|e| Error::io("cannot write standard output", e))
+}
+
+/// One output line per input line: the tokens separated by spaces, each with its source
+/// (`/w` word table, `/c:chars` fallback, `/-` nothing) when explaining.
+fn segment_chunk(embedder: &Embedder<'_>, name: &str, args: &SegmentArgs, chunk: Chunk<'_>) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(chunk.bytes.len() * 2);
+    for (k, raw) in lines(chunk.bytes).enumerate() {
+        let text = decode_line(raw, chunk.first_line + k as u64, name, args.lossy)?;
+        let mut first = true;
+        embedder.segmenter().for_each_token(&text, |t| {
+            if !std::mem::take(&mut first) {
+                out.push(b' ');
+            }
+            out.extend_from_slice(t.as_bytes());
+            if args.explain {
+                match embedder.source(t) {
+                    Source::Word(_) => out.extend_from_slice(b"/w"),
+                    Source::Fallback(chars) => {
+                        out.extend_from_slice(b"/c:");
+                        chars.iter().for_each(|c| out.extend_from_slice(c.as_bytes()));
+                    }
+                    Source::Nothing => out.extend_from_slice(b"/-"),
+                }
+            }
+        });
+        out.push(b'\n');
+    }
+    Ok(out)
 }
