@@ -1,5 +1,5 @@
 //! Segmentation alone, as a floor for `zhvec embed`: reads stdin, cuts every line with
-//! jieba-rs (default dictionary, HMM on) and prints the number of lines and tokens.
+//! jieba-rs (jieba's standard dictionary, HMM on) and prints the number of lines and tokens.
 //!
 //! Usage: segment_only [THREADS] < corpus.txt
 //! With THREADS > 1 the lines are split into that many contiguous parts, one per thread.
@@ -7,6 +7,7 @@
 use std::io::Read;
 
 use jieba_rs::Jieba;
+use zhvec::segment::Segmenter;
 
 fn count_tokens(jieba: &Jieba, text: &str) -> (usize, usize) {
     let mut lines = 0;
@@ -28,7 +29,8 @@ fn main() {
     let mut input = Vec::new();
     std::io::stdin().read_to_end(&mut input).expect("reading stdin");
     let text = String::from_utf8_lossy(&input);
-    let jieba = Jieba::new();
+    let segmenter = Segmenter::standard();
+    let jieba = segmenter.jieba();
 
     // Split at line boundaries into `threads` parts of roughly equal size.
     let mut parts = Vec::with_capacity(threads);

@@ -420,6 +420,14 @@ fn out_dir_failure_leaves_no_file_under_the_final_name() {
     assert!(err.contains("invalid UTF-8"), "{err}");
     assert!(!out_dir.join("b.npy").exists());
     assert_eq!(tmp_leftovers(&out_dir), Vec::<String>::new());
+    // A later input that cannot be opened: the earlier output is complete and kept.
+    fs::remove_dir_all(&out_dir).unwrap();
+    fs::create_dir(&out_dir).unwrap();
+    let missing = dir.path().join("missing.txt");
+    zhvec(&v).args(["-f", "npy", "--out-dir"]).arg(&out_dir).arg(&a).arg(&missing).assert().code(2);
+    assert_eq!(parse_npy(&fs::read(out_dir.join("a.npy")).unwrap()), (1, 4, vec![1.0, 2.0, 0.5, 0.5]));
+    assert!(!out_dir.join("missing.npy").exists());
+    assert_eq!(tmp_leftovers(&out_dir), Vec::<String>::new());
 }
 
 #[test]

@@ -41,6 +41,23 @@ fn stderr_of_failure(cmd: &mut Command) -> String {
 // ---------------------------------------------------------------------------------------
 // segment
 
+/// `testdata/headlines.jieba.txt` holds what Python jieba 0.42.1 makes of
+/// `testdata/headlines.txt`: `jieba.lcut(line, HMM=True)`, whitespace tokens dropped.
+#[test]
+fn segment_matches_python_jieba_on_short_and_long_inputs() {
+    let (_d, v) = table();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let headlines = std::fs::read_to_string(data.join("headlines.txt")).unwrap();
+    let golden = std::fs::read_to_string(data.join("headlines.jieba.txt")).unwrap();
+    // A short input gets a dictionary of just its own words.
+    assert_eq!(stdout_of(zhvec(&["segment"], &v).arg(data.join("headlines.txt"))), golden);
+    // A long one (past the 64 KiB read-ahead) loads the whole dictionary.
+    let times = 40;
+    assert!(headlines.len() * times > 64 << 10);
+    let out = stdout_of(zhvec(&["segment"], &v).write_stdin(headlines.repeat(times)));
+    assert_eq!(out, golden.repeat(times));
+}
+
 #[test]
 fn segment_prints_jieba_tokens() {
     let (_d, v) = table();

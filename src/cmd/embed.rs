@@ -5,17 +5,18 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::cli::EmbedArgs;
-use crate::cmd::{embedder, input_name, input_paths, open_vocab, progress};
+use crate::cmd::{embedder, input_name, input_paths, open_vocab, progress, ReadAhead};
 use crate::error::{Error, Result};
-use crate::input::{self, is_stdin};
+use crate::input::is_stdin;
 use crate::output::{Encoder, Format, Sink};
 use crate::pipeline::{self, Totals, CHUNK_BYTES};
 
 pub fn run(args: &EmbedArgs) -> Result<()> {
     let started = Instant::now();
     let vocab = open_vocab(args.recipe.vocab.as_deref())?;
-    let embedder = embedder(&vocab, &args.recipe)?;
-    let dim = embedder.dim();
+    // Checks the recipe flags and gives the width; the segmenter plays no part in either, so
+    // this one gets no dictionary.
+    let dim = embedder(&vocab, &args.recipe, Some(""))?.dim();
     if args.print_dim {
         println!("{dim}");
         return Ok(());
@@ -47,6 +48,15 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     let by_bytes = total_bytes.is_some();
     let byte_bar = if by_bytes { bar.clone() } else { indicatif::ProgressBar::hidden() };
     let mut lines_done = 0u64;
+    // The first output is opened before the input is read ahead: an unwritable target fails
+    // at once, and the run's temporary file exists while input is still arriving.
+    let first_target = match &outputs {
+        Some(targets) => targets.first().map(PathBuf::as_path),
+        None => args.output.as_deref(),
+    };
+    let sink = Sink::open(first_target, args.format, dim)?;
+    let mut ahead = ReadAhead::new(&paths, &byte_bar)?;
+    let embedder = embedder(&vocab, &args.recipe, ahead.text())?;
     let mut on_chunk = |_bytes: u64, rows: u64| {
         lines_done += rows;
         if !by_bytes {
@@ -57,25 +67,23 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     };
 
     let mut totals = Totals::default();
-    match outputs {
-        Some(targets) => {
-            for (path, target) in paths.iter().zip(&targets) {
-                let mut input = input::open(path, &byte_bar)?;
-                let mut sink = Sink::open(Some(target), args.format, dim)?;
-                let name = input_name(path);
-                totals.add(&pipeline::run(&embedder, &mut input.reader, &name, &mut sink, &opts, &mut on_chunk)?);
-                sink.finish()?;
-            }
+    let mut open_sink = Some(sink);
+    for (i, path) in paths.iter().enumerate() {
+        let mut input = ahead.open(i, path, &byte_bar)?;
+        let mut sink = match open_sink.take() {
+            Some(sink) => sink,
+            // --out-dir: every input after the first gets its own output here.
+            None => Sink::open(outputs.as_ref().map(|t| t[i].as_path()), args.format, dim)?,
+        };
+        let name = input_name(path);
+        totals.add(&pipeline::run(&embedder, &mut input, &name, &mut sink, &opts, &mut on_chunk)?);
+        match outputs {
+            Some(_) => sink.finish()?,
+            None => open_sink = Some(sink),
         }
-        None => {
-            let mut sink = Sink::open(args.output.as_deref(), args.format, dim)?;
-            for path in &paths {
-                let mut input = input::open(path, &byte_bar)?;
-                let name = input_name(path);
-                totals.add(&pipeline::run(&embedder, &mut input.reader, &name, &mut sink, &opts, &mut on_chunk)?);
-            }
-            sink.finish()?;
-        }
+    }
+    if let Some(sink) = open_sink {
+        sink.finish()?;
     }
     bar.finish_and_clear();
     if args.format == Format::F32 && !args.quiet {

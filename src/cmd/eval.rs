@@ -66,7 +66,7 @@ fn print(json: bool, value: serde_json::Value, line: String) {
 
 pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
     let vocab = open_vocab(args.recipe.vocab.as_deref())?;
-    let embedder = embedder(&vocab, &args.recipe)?;
+    let embedder = embedder(&vocab, &args.recipe, None)?;
     let rows = read_tsv(&args.pairs, 3)?;
     let name = args.pairs.display().to_string();
     let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
@@ -97,7 +97,7 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
 
 pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
     let vocab = open_vocab(args.recipe.vocab.as_deref())?;
-    let embedder = embedder(&vocab, &args.recipe)?;
+    let embedder = embedder(&vocab, &args.recipe, None)?;
     let train = read_tsv(&args.train, 2)?;
     let test = read_tsv(&args.test, 2)?;
     let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };

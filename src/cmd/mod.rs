@@ -5,7 +5,7 @@ pub mod eval;
 pub mod segment;
 pub mod vocab;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, Cursor, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
 use crate::embed::Embedder;
 use crate::error::Result;
-use crate::input::is_stdin;
+use crate::input::{self, is_stdin};
 use crate::segment::Segmenter;
 use crate::vocab::Vocab;
 
@@ -39,10 +39,53 @@ pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
     }
 }
 
-/// Builds the embedder for a recipe over an open vocab.
-pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs) -> Result<Embedder<'v>> {
-    let segmenter = Segmenter::new(args.seg_dict, vocab)?;
+/// Builds the embedder for a recipe over an open vocab. With `only_for`, its segmenter holds
+/// just the dictionary words of that text and must be used on nothing else.
+pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs, only_for: Option<&str>) -> Result<Embedder<'v>> {
+    let segmenter = Segmenter::new(args.seg_dict, Some(vocab), only_for)?;
     Embedder::new(vocab, segmenter, args.recipe())
+}
+
+/// Inputs up to this size are read whole before the segmenter is built.
+const SMALL_INPUT: u64 = 64 << 10;
+
+/// A lone input that ends within [`SMALL_INPUT`] bytes is read whole before anything else:
+/// its text lets the segmenter load only the dictionary words it contains, which takes most
+/// of the start-up time away from a short run such as `echo 标题 | zhvec embed`.
+pub struct ReadAhead {
+    /// The first input, with the bytes read ahead put back in front.
+    first: Option<Box<dyn Read + Send>>,
+    text: Option<String>,
+}
+
+impl ReadAhead {
+    pub fn new(paths: &[PathBuf], bar: &ProgressBar) -> Result<ReadAhead> {
+        let [path] = paths else {
+            return Ok(ReadAhead { first: None, text: None });
+        };
+        let mut reader = input::open(path, bar)?.reader;
+        let mut head = Vec::new();
+        (&mut reader).take(SMALL_INPUT + 1).read_to_end(&mut head).map_err(|e| input::read_error(path, e))?;
+        if head.len() as u64 > SMALL_INPUT {
+            return Ok(ReadAhead { first: Some(Box::new(Cursor::new(head).chain(reader))), text: None });
+        }
+        // Invalid UTF-8 decodes as with --lossy; without it such a line is an error anyway.
+        let text = String::from_utf8_lossy(&head).into_owned();
+        Ok(ReadAhead { first: Some(Box::new(Cursor::new(head))), text: Some(text) })
+    }
+
+    /// The whole input, when it was small enough to read ahead.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    /// The reader for input `i`, which is `path`: the one read ahead, or newly opened.
+    pub fn open(&mut self, i: usize, path: &Path, bar: &ProgressBar) -> Result<Box<dyn Read + Send>> {
+        match self.first.take() {
+            Some(first) if i == 0 => Ok(first),
+            _ => Ok(input::open(path, bar)?.reader),
+        }
+    }
 }
 
 /// How an input is named in messages.

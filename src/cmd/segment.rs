@@ -3,22 +3,25 @@
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::SegmentArgs;
-use crate::cmd::{embedder, input_name, input_paths, open_vocab};
+use crate::cmd::{embedder, input_name, input_paths, open_vocab, ReadAhead};
 use crate::embed::{Embedder, Source};
 use crate::error::{Error, Result};
 use crate::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let vocab = open_vocab(args.recipe.vocab.as_deref())?;
-    let embedder = embedder(&vocab, &args.recipe)?;
+    let paths = input_paths(&args.files);
+    let hidden = indicatif::ProgressBar::hidden();
+    let mut ahead = ReadAhead::new(&paths, &hidden)?;
+    let embedder = embedder(&vocab, &args.recipe, ahead.text())?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut out = BufWriter::new(io::stdout().lock());
-    for path in input_paths(&args.files) {
-        let mut reader = crate::input::open(&path, &indicatif::ProgressBar::hidden())?.reader;
-        let name = input_name(&path);
+    for (i, path) in paths.iter().enumerate() {
+        let mut reader = ahead.open(i, path, &hidden)?;
+        let name = input_name(path);
         // The same chunked, ordered reading as embed: line ends, BOM and UTF-8 handled alike.
         let work = |chunk: Chunk<'_>| segment_chunk(&embedder, &name, args, chunk);
-        ordered(&mut reader, &path, threads, CHUNK_BYTES, work, |text: Result<Vec<u8>>| {
+        ordered(&mut reader, path, threads, CHUNK_BYTES, work, |text: Result<Vec<u8>>| {
             out.write_all(&text?).map_err(|e| Error::io("cannot write standard output", e))
         })?;
     }

@@ -1,0 +1,379 @@
+//! Word segmentation: jieba with HMM, over either jieba's standard dictionary or the
+//! vocab's own words and frequencies.
+
+use jieba_rs::Jieba;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
+
+use crate::error::{Error, Result};
+use crate::vocab::{Kind, Vocab};
+
+mod packed;
+
+use packed::{Lookup, Packed};
+
+/// jieba's standard dictionary, packed and indexed by `build.rs`.
+static STANDARD_DICT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jieba-dict.bin"));
+
+/// Which dictionary the segmenter uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SegDict {
+    /// jieba's standard dictionary (349k words): reproduces standard jieba exactly.
+    Jieba,
+    /// The vocab's own words and characters with their stored frequencies.
+    Vocab,
+}
+
+pub struct Segmenter {
+    jieba: Jieba,
+}
+
+impl Segmenter {
+    /// A segmenter over jieba's standard dictionary.
+    pub fn standard() -> Segmenter {
+        Segmenter::new(SegDict::Jieba, None, None).expect("build.rs packs the standard dictionary")
+    }
+
+    /// A segmenter whose dictionary is the vocab's words and characters with their counts.
+    pub fn from_vocab(vocab: &Vocab) -> Result<Segmenter> {
+        Segmenter::new(SegDict::Vocab, Some(vocab), None)
+    }
+
+    /// A segmenter over `dict` (`vocab` is needed for [`SegDict::Vocab`]).
+    ///
+    /// With `only_for`, the dictionary holds just the words that occur in that text, plus a
+    /// filler entry that keeps the frequency total: on that text, and on any part of it, it cuts
+    /// exactly as the whole dictionary does, and it is built in a fraction of the time. This is
+    /// what makes a one-line input fast, since loading all of jieba's 349k words costs about
+    /// 100 ms.
+    pub fn new(dict: SegDict, vocab: Option<&Vocab>, only_for: Option<&str>) -> Result<Segmenter> {
+        let words = match (dict, vocab) {
+            (SegDict::Jieba, _) => Words::Standard(standard_dict()),
+            (SegDict::Vocab, Some(v)) => Words::Vocab(v),
+            (SegDict::Vocab, None) => return Err(Error::bad("--seg-dict vocab needs a vocab")),
+        };
+        let jieba = match only_for {
+            Some(text) => words.build_for(text)?,
+            None => words.build_whole()?,
+        };
+        Ok(Segmenter { jieba })
+    }
+
+    /// The jieba-rs segmenter underneath.
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
+    }
+
+    /// Calls `f` on each token of `line` in order, skipping whitespace-only tokens.
+    ///
+    /// jieba splits text per code point outside its dictionary, which can cut a grapheme
+    /// cluster (a letter and its combining marks, an emoji with a skin tone or ZWJ
+    /// sequence, a flag) into several tokens; such pieces are joined back into one token.
+    /// Likewise a Latin-script word with letters beyond ASCII (`café`, `Zürich`), which jieba
+    /// cuts at the first non-ASCII letter, is joined at the Unicode word boundaries (UAX #29).
+    /// Han text and ASCII are left exactly as jieba cuts them.
+    #[inline]
+    pub fn for_each_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
+        if line.trim().is_empty() {
+            return;
+        }
+        let mut emit = |s: &'a str| {
+            if !s.trim().is_empty() {
+                f(s)
+            }
+        };
+        let mut pending: Option<(usize, usize)> = None;
+        for t in self.jieba.cut(line, true) {
+            pending = match pending {
+                Some((start, end))
+                    if end == t.byte_start
+                        && (!is_grapheme_boundary(line, end) || splits_a_word(line, start, end, t.byte_end)) =>
+                {
+                    Some((start, t.byte_end))
+                }
+                Some((start, end)) => {
+                    emit(&line[start..end]);
+                    Some((t.byte_start, t.byte_end))
+                }
+                None => Some((t.byte_start, t.byte_end)),
+            };
+        }
+        if let Some((start, end)) = pending {
+            emit(&line[start..end]);
+        }
+    }
+
+    /// Segments `line` into `out` (cleared first), dropping whitespace-only tokens.
+    pub fn cut<'a>(&self, line: &'a str, out: &mut Vec<&'a str>) {
+        out.clear();
+        self.for_each_token(line, |t| out.push(t));
+    }
+}
+
+fn standard_dict() -> Packed<'static> {
+    Packed::new(STANDARD_DICT).expect("build.rs packs the standard dictionary")
+}
+
+/// The entries a segmenter's dictionary is built from.
+enum Words<'v> {
+    Standard(Packed<'static>),
+    /// The vocab's words, then its characters: a character that is also a word keeps the
+    /// character's count, as jieba keeps the last frequency given for a word.
+    Vocab(&'v Vocab),
+}
+
+impl Words<'_> {
+    /// Calls `f` on every entry, in the order the whole dictionary adds them.
+    fn for_each(&self, mut f: impl FnMut(&str, usize)) -> Result<()> {
+        match *self {
+            Words::Standard(dict) => {
+                for id in 0..dict.len() {
+                    let (word, freq) = dict.entry(id).expect("build.rs packs the standard dictionary");
+                    f(word, freq as usize);
+                }
+            }
+            Words::Vocab(vocab) => {
+                for kind in [Kind::Word, Kind::Char] {
+                    for id in 0..vocab.len(kind) as u32 {
+                        let name = vocab.row_name(kind, id).ok_or_else(|| {
+                            Error::bad(format!(
+                                "{}: corrupted vocab file: {kind:?} row {id} has a bad name",
+                                vocab.name()
+                            ))
+                        })?;
+                        // jieba's dictionary syntax is whitespace-separated; such names can't be entries.
+                        if !name.contains(char::is_whitespace) {
+                            f(name, vocab_count(vocab, kind, id));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What the whole dictionary says of `s` (which holds no whitespace).
+    fn get(&self, s: &str) -> Found {
+        match *self {
+            Words::Standard(dict) => match dict.get(s) {
+                Lookup::Word(freq) => Found::Word(freq as usize),
+                Lookup::Prefix => Found::Prefix,
+                Lookup::Absent => Found::Nothing,
+            },
+            // A vocab's index knows nothing of prefixes.
+            Words::Vocab(vocab) => [Kind::Char, Kind::Word]
+                .into_iter()
+                .find_map(|k| Some(Found::Word(vocab_count(vocab, k, vocab.id(k, s)?))))
+                .unwrap_or(Found::Prefix),
+        }
+    }
+
+    /// The whole dictionary's frequency total, and its longest word in bytes.
+    fn total_and_longest(&self) -> Result<(usize, usize)> {
+        if let Words::Standard(dict) = *self {
+            return Ok((dict.total() as usize, dict.longest()));
+        }
+        let (mut total, mut longest) = (0usize, 0);
+        self.for_each(|word, freq| {
+            // Wrapping, like jieba's own sum in a release build, so the totals agree.
+            total = total.wrapping_add(freq);
+            longest = longest.max(word.len());
+        })?;
+        if let Words::Vocab(vocab) = *self {
+            for id in 0..vocab.len(Kind::Char) as u32 {
+                // A character that is also a word: its word count was replaced, not added.
+                let name = vocab.row_name(Kind::Char, id).filter(|n| !n.contains(char::is_whitespace));
+                if let Some(w) = name.and_then(|n| vocab.id(Kind::Word, n)) {
+                    total = total.wrapping_sub(vocab_count(vocab, Kind::Word, w));
+                }
+            }
+        }
+        Ok((total, longest))
+    }
+
+    fn build_whole(&self) -> Result<Jieba> {
+        let mut jieba = Jieba::empty();
+        self.for_each(|word, freq| {
+            jieba.add_word(word, Some(freq), None);
+        })?;
+        Ok(jieba)
+    }
+
+    /// The dictionary restricted to the words that occur in `text`, plus one filler entry
+    /// that occurs nowhere in it and brings the frequency total to the whole dictionary's.
+    /// Segmentation reads the dictionary only through words found in the text and through the
+    /// total, so the result cuts `text` exactly as the whole dictionary does.
+    fn build_for(&self, text: &str) -> Result<Jieba> {
+        if text.is_empty() {
+            return Ok(Jieba::empty());
+        }
+        // Noncharacters; should a text hold them all, the whole dictionary is built instead.
+        let Some(filler) = ['\u{ffff}', '\u{fffe}', '\u{10ffff}'].into_iter().find(|&c| !text.contains(c)) else {
+            return self.build_whole();
+        };
+        let (total, longest) = self.total_and_longest()?;
+        let mut jieba = Jieba::empty();
+        let mut sum = 0usize;
+        for (start, _) in text.char_indices() {
+            let rest = &text[start..];
+            for (i, c) in rest.char_indices() {
+                let end = i + c.len_utf8();
+                // Entries hold no whitespace, and none is longer than `longest`.
+                if c.is_whitespace() || end > longest {
+                    break;
+                }
+                let word = &rest[..end];
+                match self.get(word) {
+                    Found::Word(freq) if !jieba.has_word(word) => {
+                        sum = sum.wrapping_add(freq);
+                        jieba.add_word(word, Some(freq), None);
+                    }
+                    Found::Word(_) | Found::Prefix => {}
+                    Found::Nothing => break,
+                }
+            }
+        }
+        jieba.add_word(filler.encode_utf8(&mut [0; 4]), Some(total.wrapping_sub(sum)), None);
+        Ok(jieba)
+    }
+}
+
+/// What a dictionary says of a substring of the text.
+enum Found {
+    Word(usize),
+    /// Not a word, but a word may start with it.
+    Prefix,
+    /// No word starts with it.
+    Nothing,
+}
+
+fn vocab_count(vocab: &Vocab, kind: Kind, id: u32) -> usize {
+    usize::try_from(vocab.count(kind, id)).unwrap_or(usize::MAX).max(1)
+}
+
+/// Printable ASCII and CJK ideographs: between two of these there is always a grapheme
+/// boundary, so text made only of them (nearly all input) can skip the grapheme rules.
+#[inline]
+pub(crate) fn is_plain_char(c: char) -> bool {
+    c.is_ascii_graphic() || ('\u{3400}'..='\u{9fff}').contains(&c)
+}
+
+/// Whether byte offset `at` of `line` (a char boundary) is a grapheme cluster boundary.
+#[inline]
+fn is_grapheme_boundary(line: &str, at: usize) -> bool {
+    let plain = |c: Option<char>| c.is_some_and(is_plain_char);
+    if plain(line[..at].chars().next_back()) && plain(line[at..].chars().next()) {
+        return true;
+    }
+    GraphemeCursor::new(at, line.len(), true).is_boundary(line, 0).unwrap_or(true)
+}
+
+/// Whether the cut at `at`, between tokens `line[start..at]` and `line[at..end]`, falls inside
+/// one word by the Unicode word-boundary rules. Only asked when both neighbours are non-Han
+/// letters or digits and one of them is beyond ASCII, so jieba's own ASCII and Han cuts stay.
+#[inline]
+fn splits_a_word(line: &str, start: usize, at: usize, end: usize) -> bool {
+    let (Some(b), Some(a)) = (line[..at].chars().next_back(), line[at..].chars().next()) else {
+        return false;
+    };
+    // Cheap tests first: this runs at every token boundary.
+    if (b.is_ascii() && a.is_ascii()) || is_han(b) || is_han(a) || !(b.is_alphanumeric() && a.is_alphanumeric()) {
+        return false;
+    }
+    !line[start..end].split_word_bound_indices().any(|(i, _)| i == at - start)
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3ffff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of `text`, cut by `seg`.
+    fn cut_lines(seg: &Segmenter, text: &str) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        text.lines()
+            .map(|line| {
+                seg.cut(line, &mut out);
+                out.iter().map(|t| t.to_string()).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_packed_standard_dictionary_is_jiebas() {
+        // jieba's dict.txt: 349,046 lines, one of them blank at the end, and this total.
+        let dict = standard_dict();
+        assert_eq!((dict.len(), dict.total(), dict.longest()), (349_045, 60_101_964, 48));
+        assert_eq!(dict.get("清华大学"), Lookup::Word(922));
+        assert_eq!(dict.get("清华大"), Lookup::Prefix);
+    }
+
+    #[test]
+    fn a_dictionary_for_one_text_cuts_it_as_the_whole_one_does() {
+        let text = include_str!("../../testdata/headlines.txt").to_owned()
+            + "今天天气真好\n结婚的和尚未结婚的\n他来到了网易杭研大厦 iPhone15\r\n\n  \n一\n𠀀𠀁abc\u{ffff}\n";
+        let whole = Segmenter::standard();
+        let part = Segmenter::new(SegDict::Jieba, None, Some(&text)).unwrap();
+        assert_eq!(cut_lines(&part, &text), cut_lines(&whole, &text));
+        // Each line alone, too: its own dictionary is smaller still.
+        for line in text.lines() {
+            let part = Segmenter::new(SegDict::Jieba, None, Some(line)).unwrap();
+            assert_eq!(cut_lines(&part, line), cut_lines(&whole, line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_vocab_dictionary_for_one_text_cuts_it_as_the_whole_one_does() {
+        let vocab = crate::default_vocab::open().unwrap();
+        let text = include_str!("../../testdata/headlines.txt").to_owned() + "结婚的和尚未结婚的\n北京 天气\n";
+        let whole = Segmenter::from_vocab(&vocab).unwrap();
+        let part = Segmenter::new(SegDict::Vocab, Some(&vocab), Some(&text)).unwrap();
+        assert_eq!(cut_lines(&part, &text), cut_lines(&whole, &text));
+    }
+
+    #[test]
+    fn a_dictionary_for_nothing_cuts_nothing() {
+        let seg = Segmenter::new(SegDict::Jieba, None, Some("")).unwrap();
+        assert!(cut_lines(&seg, "").is_empty());
+    }
+
+    #[test]
+    fn standard_dictionary_matches_jieba() {
+        let seg = Segmenter::standard();
+        let mut out = Vec::new();
+        seg.cut("我来到北京清华大学", &mut out);
+        assert_eq!(out, ["我", "来到", "北京", "清华大学"]);
+        seg.cut("  他 来了\t", &mut out);
+        assert_eq!(out, ["他", "来", "了"]);
+        seg.cut("   ", &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn grapheme_clusters_stay_in_one_token() {
+        let seg = Segmenter::standard();
+        let mut out = Vec::new();
+        seg.cut("e\u{301}北京", &mut out);
+        assert_eq!(out, ["e\u{301}", "北京"]);
+        seg.cut("好👍🏽🇨🇳", &mut out);
+        assert_eq!(out, ["好", "👍🏽", "🇨🇳"]);
+        seg.cut("abc def", &mut out);
+        assert_eq!(out, ["abc", "def"]);
+    }
+
+    #[test]
+    fn latin_words_with_accents_stay_whole() {
+        let seg = Segmenter::standard();
+        let mut out = Vec::new();
+        seg.cut("我在café喝咖啡", &mut out);
+        assert!(out.contains(&"café"), "{out:?}");
+        seg.cut("Zürich和Genève", &mut out);
+        assert_eq!(out, ["Zürich", "和", "Genève"]);
+        // ASCII and Han are cut exactly as jieba cuts them.
+        seg.cut("iPhone15发布会", &mut out);
+        let plain: Vec<&str> = seg.jieba.cut("iPhone15发布会", true).into_iter().map(|t| t.word).collect();
+        assert_eq!(out, plain);
+    }
+}
