@@ -250,11 +250,13 @@ fn vocab_count(vocab: &Vocab, kind: Kind, id: u32) -> usize {
     usize::try_from(vocab.count(kind, id)).unwrap_or(usize::MAX).max(1)
 }
 
-/// Printable ASCII and CJK ideographs: between two of these there is always a grapheme
-/// boundary, so text made only of them (nearly all input) can skip the grapheme rules.
+/// Printable ASCII, CJK ideographs, and the punctuation of Chinese text (general, CJK and
+/// full-width): between two of these there is always a grapheme boundary, so text made only
+/// of them (nearly all input) can skip the grapheme rules.
 #[inline]
 pub(crate) fn is_plain_char(c: char) -> bool {
-    c.is_ascii_graphic() || ('\u{3400}'..='\u{9fff}').contains(&c)
+    c.is_ascii_graphic()
+        || matches!(c, '\u{3400}'..='\u{9fff}' | '\u{2010}'..='\u{2027}' | '\u{3000}'..='\u{3029}' | '\u{ff01}'..='\u{ff5e}')
 }
 
 /// Whether byte offset `at` of `line` (a char boundary) is a grapheme cluster boundary.
@@ -349,6 +351,21 @@ mod tests {
         assert_eq!(out, ["他", "来", "了"]);
         seg.cut("   ", &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn plain_characters_always_have_grapheme_boundaries_around_them() {
+        let plain: Vec<char> = (0..=0x10ffff).filter_map(char::from_u32).filter(|&c| is_plain_char(c)).collect();
+        assert!(plain.len() > 27_000);
+        for c in plain {
+            // Any other grapheme category (extend, prepend, spacing mark, joiner, Hangul jamo,
+            // control) would join one of these pairs or is not printable.
+            for (a, b) in [('a', c), (c, 'a'), (c, c), ('一', c), (c, '一')] {
+                let s = format!("{a}{b}");
+                let at = a.len_utf8();
+                assert!(GraphemeCursor::new(at, s.len(), true).is_boundary(&s, 0).unwrap(), "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
