@@ -47,22 +47,9 @@ impl Row<'_> {
     #[inline(always)]
     fn add_to_portable(&self, acc: &mut [f32], weight: f32) {
         match *self {
-            Row::F32(v) => {
-                for (a, x) in acc.iter_mut().zip(v) {
-                    *a += weight * x;
-                }
-            }
-            Row::F16(v) => {
-                for (a, &x) in acc.iter_mut().zip(v) {
-                    *a += weight * f16_to_f32(x);
-                }
-            }
-            Row::Int8 { values, scale } => {
-                let w = weight * scale;
-                for (a, &x) in acc.iter_mut().zip(values) {
-                    *a += w * x as f32;
-                }
-            }
+            Row::F32(v) => add_scaled(acc, v, weight),
+            Row::F16(v) => add_scaled(acc, v, weight),
+            Row::Int8 { values, scale } => add_scaled(acc, values, weight * scale),
         }
     }
 
@@ -71,6 +58,65 @@ impl Row<'_> {
         let mut out = vec![0.0; self.dim()];
         self.add_to(&mut out, 1.0);
         out
+    }
+}
+
+/// A stored component type.
+pub(crate) trait Elem: Copy {
+    /// Whether rows carry a scale (int8).
+    const SCALED: bool;
+    fn to_f32(self) -> f32;
+}
+
+impl Elem for f32 {
+    const SCALED: bool = false;
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self
+    }
+}
+
+impl Elem for u16 {
+    const SCALED: bool = false;
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        f16_to_f32(self)
+    }
+}
+
+impl Elem for i8 {
+    const SCALED: bool = true;
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+}
+
+/// `acc[i] += w * row[i]`: the one loop every row addition goes through, so all paths
+/// round the same way (`w` already includes an int8 row's scale).
+#[inline(always)]
+pub(crate) fn add_scaled<T: Elem>(acc: &mut [f32], row: &[T], w: f32) {
+    for (a, &x) in acc.iter_mut().zip(row) {
+        *a += w * x.to_f32();
+    }
+}
+
+/// The rows of one table in one dtype, for loops that know the dtype up front.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rows<'a, T> {
+    pub values: &'a [T],
+    /// One per row for int8, else empty.
+    pub scales: &'a [f32],
+    pub dim: usize,
+}
+
+impl<T: Elem> Rows<'_, T> {
+    /// `acc += weight * row(id)`, exactly as [`Row::add_to`]. Panics if `id` is out of range.
+    #[inline(always)]
+    pub fn add_to(&self, id: u32, acc: &mut [f32], weight: f32) {
+        let (i, d) = (id as usize, self.dim);
+        let w = if T::SCALED { weight * self.scales[i] } else { weight };
+        add_scaled(acc, &self.values[i * d..(i + 1) * d], w);
     }
 }
 
