@@ -13,8 +13,10 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
-use crate::segment::{is_plain_char, Segmenter};
-use crate::vocab::{Kind, Vocab};
+use crate::segment::Segmenter;
+use crate::vocab::quant::{Elem, Rows};
+use crate::vocab::reader::Vectors;
+use crate::vocab::{Kind, View, Vocab};
 
 /// How token vectors are weighted before averaging.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -124,11 +126,14 @@ pub struct Scratch {
     fallback: Vec<f32>,
     /// Character rows of the current token, for its fallback.
     ids: Vec<u32>,
+    /// Byte ranges of the line's tokens.
+    tokens: Vec<(usize, usize)>,
 }
 
 /// Segments and embeds lines with one vocab and one recipe. Shared by all worker threads.
 pub struct Embedder<'v> {
     vocab: &'v Vocab,
+    view: View<'v>,
     segmenter: Segmenter,
     recipe: Recipe,
     word_dim: usize,
@@ -137,6 +142,8 @@ pub struct Embedder<'v> {
     single_char_words_absent: bool,
     word_total: f32,
     char_total: f32,
+    /// Whether lines are embedded by code compiled for AVX2.
+    avx2: bool,
 }
 
 impl<'v> Embedder<'v> {
@@ -150,6 +157,7 @@ impl<'v> Embedder<'v> {
         let (word_dim, char_dim) = (vocab.dim(Kind::Word), vocab.dim(Kind::Char));
         Ok(Embedder {
             vocab,
+            view: vocab.view(),
             segmenter,
             recipe,
             word_dim,
@@ -159,6 +167,10 @@ impl<'v> Embedder<'v> {
             single_char_words_absent: vocab.words_are_multichar(),
             word_total: vocab.total(Kind::Word).max(1) as f32,
             char_total: vocab.total(Kind::Char).max(1) as f32,
+            #[cfg(target_arch = "x86_64")]
+            avx2: std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(not(target_arch = "x86_64"))]
+            avx2: false,
         })
     }
 
@@ -176,13 +188,13 @@ impl<'v> Embedder<'v> {
         (if c.word { self.word_dim } else { 0 }) + (if c.char { self.char_dim } else { 0 })
     }
 
-    #[inline]
+    #[inline(always)]
     fn weight(&self, kind: Kind, id: u32) -> f32 {
         match self.recipe.weighting {
             Weighting::Uniform => 1.0,
             Weighting::Sif => {
                 let total = if kind == Kind::Word { self.word_total } else { self.char_total };
-                let p = self.vocab.count(kind, id) as f32 / total;
+                let p = self.view.table(kind).count(id) as f32 / total;
                 self.recipe.sif_a / (self.recipe.sif_a + p)
             }
         }
@@ -191,98 +203,146 @@ impl<'v> Embedder<'v> {
     /// Embeds one line into `out` (length [`Embedder::dim`]), adding to `stats`.
     pub fn embed_line(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
         debug_assert_eq!(out.len(), self.dim());
-        let Scratch { word, chars, fallback, ids } = scratch;
-        reset(word, self.word_dim);
-        reset(chars, self.char_dim);
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU supports AVX2.
+            unsafe { self.embed_line_avx2(line, out, scratch, stats) };
+            return;
+        }
+        self.embed_line_any(line, out, scratch, stats);
+    }
+
+    /// The same code compiled for AVX2. Rust never fuses a multiply and an add, and each
+    /// component is computed by itself, so the result is bit-identical to the plain build.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn embed_line_avx2(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
+        self.embed_line_any(line, out, scratch, stats);
+    }
+
+    /// Picks the loop for the table's dtype, once per line rather than once per row.
+    #[inline(always)]
+    fn embed_line_any(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
+        let (w, c) = (&self.view.words, &self.view.chars);
+        match (w.vectors, c.vectors) {
+            (Vectors::F32(wv), Vectors::F32(cv)) => {
+                let rows = (rows(wv, &[], w.dim), rows(cv, &[], c.dim));
+                self.embed_rows(rows, line, out, scratch, stats)
+            }
+            (Vectors::F16(wv), Vectors::F16(cv)) => {
+                let rows = (rows(wv, &[], w.dim), rows(cv, &[], c.dim));
+                self.embed_rows(rows, line, out, scratch, stats)
+            }
+            (Vectors::Int8 { values: wv, scales: ws }, Vectors::Int8 { values: cv, scales: cs }) => {
+                let rows = (rows(wv, ws, w.dim), rows(cv, cs, c.dim));
+                self.embed_rows(rows, line, out, scratch, stats)
+            }
+            // Both tables of a file share its one dtype.
+            _ => unreachable!("word and character tables of different dtypes"),
+        }
+    }
+
+    #[inline(always)]
+    fn embed_rows<T: Elem>(
+        &self,
+        (word_rows, char_rows): (Rows<'_, T>, Rows<'_, T>),
+        line: &str,
+        out: &mut [f32],
+        scratch: &mut Scratch,
+        stats: &mut Stats,
+    ) {
+        let Scratch { word, chars, fallback, ids, tokens } = scratch;
+        // Sum straight into `out` where a channel is part of the row.
+        let (word, chars): (&mut [f32], &mut [f32]) = match (self.recipe.channels.word, self.recipe.channels.char) {
+            (true, true) => out.split_at_mut(self.word_dim),
+            (true, false) => {
+                reset(chars, self.char_dim);
+                (out, chars)
+            }
+            (false, _) => {
+                reset(word, self.word_dim);
+                (word, out)
+            }
+        };
+        word.fill(0.0);
+        chars.fill(0.0);
         let (mut n_word, mut n_char) = (0u32, 0u32);
         stats.lines += 1;
-        let mut any = false;
-        self.segmenter.for_each_token(line, |token| {
-            any = true;
+        // Tokens are collected first so that the loop below, with the row sums, is compiled
+        // as part of this function (and so for AVX2 when `embed_line_avx2` runs it).
+        tokens.clear();
+        let base = line.as_ptr() as usize;
+        self.segmenter.for_each_token(line, |t| {
+            let start = t.as_ptr() as usize - base;
+            tokens.push((start, start + t.len()));
+        });
+        let any = !tokens.is_empty();
+        for &(start, end) in tokens.iter() {
+            let token = &line[start..end];
             stats.tokens += 1;
             let word_id = self.word_id(token);
             ids.clear();
-            for_each_char(token, |g| match self.vocab.grapheme_id(g) {
-                Some(id) => {
-                    stats.chars_hit += 1;
-                    self.vocab.row(Kind::Char, id).add_to(chars, self.weight(Kind::Char, id));
-                    n_char += 1;
-                    if word_id.is_none() && self.fallback {
-                        ids.push(id);
+            for (g, c) in CharsOf::new(token) {
+                match self.char_id(g, c) {
+                    Some(id) => {
+                        stats.chars_hit += 1;
+                        char_rows.add_to(id, chars, self.weight(Kind::Char, id));
+                        n_char += 1;
+                        if word_id.is_none() && self.fallback {
+                            ids.push(id);
+                        }
                     }
+                    None => stats.chars_missed += 1,
                 }
-                None => stats.chars_missed += 1,
-            });
+            }
             if let Some(id) = word_id {
                 stats.word_hits += 1;
-                self.vocab.row(Kind::Word, id).add_to(word, self.weight(Kind::Word, id));
+                word_rows.add_to(id, word, self.weight(Kind::Word, id));
                 n_word += 1;
             } else if !ids.is_empty() {
                 // An out-of-vocabulary word has p(w) = 0, so its SIF weight is 1.
                 stats.char_fallbacks += 1;
                 n_word += 1;
-                self.add_fallback(ids, word, fallback);
+                add_fallback(ids, word, fallback, |id, acc| char_rows.add_to(id, acc, 1.0));
             } else {
                 stats.no_vector += 1;
             }
-        });
+        }
         if !any {
             stats.empty_lines += 1;
         }
-        self.finish(out, word, n_word, chars, n_char);
-    }
-
-    fn finish(&self, out: &mut [f32], word: &mut [f32], n_word: u32, chars: &mut [f32], n_char: u32) {
         mean(word, n_word);
         mean(chars, n_char);
-        let c = self.recipe.channels;
         if self.recipe.normalize == Normalize::Channel {
             l2_normalize(word);
             l2_normalize(chars);
-        }
-        let mut at = 0;
-        if c.word {
-            out[..self.word_dim].copy_from_slice(word);
-            at = self.word_dim;
-        }
-        if c.char {
-            out[at..at + self.char_dim].copy_from_slice(chars);
         }
         if self.recipe.normalize == Normalize::All {
             l2_normalize(out);
         }
     }
 
-    /// Adds the fallback of an out-of-vocabulary token, the mean of its characters' rows
-    /// `ids`, to `acc`; `buf` is scratch space.
-    #[inline]
-    fn add_fallback(&self, ids: &[u32], acc: &mut [f32], buf: &mut Vec<f32>) {
-        if let [id] = ids[..] {
-            // The mean of one row is the row: skip the buffer (most of these are one-character
-            // tokens).
-            self.vocab.row(Kind::Char, id).add_to(acc, 1.0);
-            return;
-        }
-        reset(buf, self.char_dim);
-        for &id in ids {
-            self.vocab.row(Kind::Char, id).add_to(buf, 1.0);
-        }
-        let n = ids.len() as f32;
-        for (a, f) in acc.iter_mut().zip(buf.iter()) {
-            *a += f / n;
+    /// The character-table row of `g`; `c` is its code point when it is a single one.
+    #[inline(always)]
+    fn char_id(&self, g: &str, c: Option<char>) -> Option<u32> {
+        match c {
+            Some(c) => self.view.char_id(c),
+            None => self.view.grapheme_id(g),
         }
     }
 
     /// The word-table row of a token. One-code-point tokens skip the lookup when the table
     /// says it has no such words (tables built by `zhvec vocab build` put them in the
     /// character table).
-    #[inline]
+    #[inline(always)]
     fn word_id(&self, token: &str) -> Option<u32> {
-        let mut it = token.chars();
-        if self.single_char_words_absent && it.next().is_some() && it.next().is_none() {
-            return None;
+        if self.single_char_words_absent && token.len() <= 4 {
+            let mut it = token.chars();
+            if it.next().is_some() && it.next().is_none() {
+                return None;
+            }
         }
-        self.vocab.id(Kind::Word, token)
+        self.view.words.find(token.as_bytes())
     }
 
     /// Embeds one line into a new vector. Convenient for library users; the pipeline uses
@@ -300,8 +360,8 @@ impl<'v> Embedder<'v> {
         }
         let mut found = Vec::new();
         if self.fallback {
-            for_each_char(token, |g| {
-                if self.vocab.grapheme_id(g).is_some() {
+            for_each_char(token, |(g, c)| {
+                if self.char_id(g, c).is_some() {
                     found.push(g)
                 }
             });
@@ -321,31 +381,104 @@ impl<'v> Embedder<'v> {
         }
         let mut ids = Vec::new();
         if self.fallback {
-            for_each_char(word, |g| ids.extend(self.vocab.grapheme_id(g)));
+            for_each_char(word, |(g, c)| ids.extend(self.char_id(g, c)));
         }
         if ids.is_empty() {
             return None;
         }
         let mut acc = vec![0.0; self.char_dim];
-        self.add_fallback(&ids, &mut acc, &mut Vec::new());
+        add_fallback(&ids, &mut acc, &mut Vec::new(), |id, acc| self.view.chars.row(id).add_to(acc, 1.0));
         Some(acc)
     }
 }
 
-/// Calls `f` on each user-perceived character of a token. Tokens of plain CJK or ASCII,
-/// almost all of them, take a fast path without the grapheme rules.
-#[inline]
-fn for_each_char<'a>(token: &'a str, mut f: impl FnMut(&'a str)) {
-    if token.chars().all(is_plain_char) {
-        let mut rest = token;
-        while let Some(c) = rest.chars().next() {
-            let (g, r) = rest.split_at(c.len_utf8());
-            f(g);
-            rest = r;
-        }
-    } else {
-        token.graphemes(true).for_each(f);
+fn rows<'a, T>(values: &'a [T], scales: &'a [f32], dim: usize) -> Rows<'a, T> {
+    Rows { values, scales, dim }
+}
+
+/// Adds the fallback of an out-of-vocabulary token, the mean of its characters' rows
+/// `ids`, to `acc`; `add(id, v)` adds row `id` to `v`, and `buf` is scratch space.
+#[inline(always)]
+fn add_fallback(ids: &[u32], acc: &mut [f32], buf: &mut Vec<f32>, add: impl Fn(u32, &mut [f32])) {
+    if let [id] = ids[..] {
+        // The mean of one row is the row: skip the buffer (most of these are one-character
+        // tokens).
+        add(id, acc);
+        return;
     }
+    reset(buf, acc.len());
+    for &id in ids {
+        add(id, buf);
+    }
+    let n = ids.len() as f32;
+    for (a, f) in acc.iter_mut().zip(buf.iter()) {
+        *a += f / n;
+    }
+}
+
+/// The user-perceived characters `g` of a token, each with its code point `c` when it is
+/// a single one: `(g, c)`.
+///
+/// Characters of [`is_simple_char`], almost all of them, are single-code-point graphemes
+/// with a boundary on either side, so they are passed one by one. From the last simple
+/// character before any other on, the grapheme rules split the rest of the token (a
+/// combining mark can attach to that character; the boundary in front of it does not depend
+/// on anything before it).
+struct CharsOf<'a> {
+    rest: &'a str,
+    /// The first character of `rest` is known to be simple (it was the lookahead).
+    simple: bool,
+    graphemes: Option<unicode_segmentation::Graphemes<'a>>,
+}
+
+impl<'a> CharsOf<'a> {
+    #[inline(always)]
+    fn new(token: &'a str) -> Self {
+        CharsOf { rest: token, simple: false, graphemes: None }
+    }
+}
+
+impl<'a> Iterator for CharsOf<'a> {
+    type Item = (&'a str, Option<char>);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(g) = &mut self.graphemes {
+            return g.next().map(|g| (g, None));
+        }
+        let mut it = self.rest.chars();
+        let c = it.next()?;
+        if (self.simple || is_simple_char(c)) && it.next().is_none_or(is_simple_char) {
+            let (g, rest) = self.rest.split_at(c.len_utf8());
+            (self.rest, self.simple) = (rest, true);
+            return Some((g, Some(c)));
+        }
+        self.graphemes.insert(self.rest.graphemes(true)).next().map(|g| (g, None))
+    }
+}
+
+fn for_each_char<'a>(token: &'a str, f: impl FnMut((&'a str, Option<char>))) {
+    CharsOf::new(token).for_each(f)
+}
+
+/// Characters that are always a grapheme cluster of their own between two others of this
+/// set: Grapheme_Cluster_Break=Other and not an Indic conjunct character. Printable ASCII,
+/// Latin-1 letters and signs, general punctuation, CJK punctuation and ideographs, and
+/// fullwidth forms; `simple_chars_are_graphemes` checks the whole set.
+#[inline(always)]
+pub(crate) fn is_simple_char(c: char) -> bool {
+    // Most common first: CJK ideographs, then ASCII.
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || c.is_ascii_graphic()
+        || matches!(c, '\u{a1}'..='\u{ac}'
+        | '\u{ae}'..='\u{2ff}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{2030}'..='\u{205e}'
+        | '\u{3001}'..='\u{3029}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30a0}'..='\u{30ff}'
+        | '\u{3400}'..='\u{9fff}'
+        | '\u{ff01}'..='\u{ff9d}')
 }
 
 fn reset(v: &mut Vec<f32>, dim: usize) {
@@ -364,5 +497,49 @@ fn l2_normalize(v: &mut [f32]) {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_chars_are_graphemes() {
+        // The grapheme rules join a pair only through a class outside Other (Extend, ZWJ,
+        // Prepend, SpacingMark, Hangul, regional indicators, controls); each such class
+        // shows up in one of these pairs.
+        let simple = (0..=0x10_ffffu32).filter_map(char::from_u32).filter(|&c| is_simple_char(c));
+        for c in simple {
+            for s in [format!("a{c}"), format!("{c}a"), format!("{c}{c}"), format!("中{c}"), format!("{c}中")] {
+                assert_eq!(s.graphemes(true).count(), 2, "U+{:04X} in {s:?}", c as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn for_each_char_matches_the_grapheme_rules() {
+        let alphabet: Vec<char> =
+            "a中，。“”·é\u{301}\u{200d}👍\u{1f3fd}🇨\u{1f1f3}\u{915}\u{94d}\u{937}한\u{1100}\u{1161}\r\n\u{ff9e}ｶ"
+                .chars()
+                .collect();
+        let mut state = 12345u64;
+        for _ in 0..20_000 {
+            let mut token = String::new();
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            for k in 0..(state >> 60) {
+                let r = state.rotate_left(7 * k as u32 + 3);
+                token.push(alphabet[(r % alphabet.len() as u64) as usize]);
+            }
+            let mut got = Vec::new();
+            for_each_char(&token, |(g, c)| {
+                if let Some(c) = c {
+                    assert_eq!(g, c.to_string());
+                }
+                got.push(g)
+            });
+            let want: Vec<&str> = token.graphemes(true).collect();
+            assert_eq!(got, want, "{token:?}");
+        }
     }
 }

@@ -16,8 +16,10 @@ use crate::error::{Error, Result};
 use crate::input::read_error;
 use crate::output::{Encoder, Sink};
 
-/// Target size of a chunk of input.
-pub const CHUNK_BYTES: usize = 1 << 20;
+/// Target size of a chunk of input. Small enough that a chunk's output (up to ~50x the
+/// input as jsonl) stays in cache on its way from the worker to the writer; larger chunks
+/// made jsonl spend a quarter of its CPU time in the kernel.
+pub const CHUNK_BYTES: usize = 1 << 16;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {

@@ -7,5 +7,5 @@ pub mod writer;
 
 pub use format::Dtype;
 pub use quant::Row;
-pub use reader::{Entry, Kind, Vocab};
+pub use reader::{Entry, Kind, View, Vocab};
 pub use writer::{write_vocab, TableData, VocabData};

@@ -47,22 +47,9 @@ impl Row<'_> {
     #[inline(always)]
     fn add_to_portable(&self, acc: &mut [f32], weight: f32) {
         match *self {
-            Row::F32(v) => {
-                for (a, x) in acc.iter_mut().zip(v) {
-                    *a += weight * x;
-                }
-            }
-            Row::F16(v) => {
-                for (a, &x) in acc.iter_mut().zip(v) {
-                    *a += weight * f16_to_f32(x);
-                }
-            }
-            Row::Int8 { values, scale } => {
-                let w = weight * scale;
-                for (a, &x) in acc.iter_mut().zip(values) {
-                    *a += w * x as f32;
-                }
-            }
+            Row::F32(v) => add_scaled(acc, v, weight),
+            Row::F16(v) => add_scaled(acc, v, weight),
+            Row::Int8 { values, scale } => add_scaled(acc, values, weight * scale),
         }
     }
 
@@ -74,9 +61,83 @@ impl Row<'_> {
     }
 }
 
+/// A stored component type.
+pub(crate) trait Elem: Copy {
+    /// Whether rows carry a scale (int8).
+    const SCALED: bool;
+    fn to_f32(self) -> f32;
+}
+
+impl Elem for f32 {
+    const SCALED: bool = false;
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self
+    }
+}
+
+impl Elem for u16 {
+    const SCALED: bool = false;
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        f16_to_f32(self)
+    }
+}
+
+impl Elem for i8 {
+    const SCALED: bool = true;
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+}
+
+/// `acc[i] += w * row[i]`: the one loop every row addition goes through, so all paths
+/// round the same way (`w` already includes an int8 row's scale).
+#[inline(always)]
+pub(crate) fn add_scaled<T: Elem>(acc: &mut [f32], row: &[T], w: f32) {
+    for (a, &x) in acc.iter_mut().zip(row) {
+        *a += w * x.to_f32();
+    }
+}
+
+/// The rows of one table in one dtype, for loops that know the dtype up front.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rows<'a, T> {
+    pub values: &'a [T],
+    /// One per row for int8, else empty.
+    pub scales: &'a [f32],
+    pub dim: usize,
+}
+
+impl<T: Elem> Rows<'_, T> {
+    /// `acc += weight * row(id)`, exactly as [`Row::add_to`]. Panics if `id` is out of range.
+    #[inline(always)]
+    pub fn add_to(&self, id: u32, acc: &mut [f32], weight: f32) {
+        let (i, d) = (id as usize, self.dim);
+        let w = if T::SCALED { weight * self.scales[i] } else { weight };
+        add_scaled(acc, &self.values[i * d..(i + 1) * d], w);
+    }
+}
+
 /// Converts binary16 bits to f32 exactly (every f16 is representable as an f32).
+///
+/// Branch-free, so that row loops vectorize: the f16 exponent and mantissa, moved into f32
+/// position, read as an f32 that is 2^-112 times the value (a subnormal f16 becomes a
+/// subnormal f32), and scaling by a power of two is exact.
 #[inline]
 pub fn f16_to_f32(h: u16) -> f32 {
+    let sign = ((h & 0x8000) as u32) << 16;
+    let abs = (h & 0x7fff) as u32;
+    const TWO_POW_112: u32 = (127 + 112) << 23;
+    let finite = (f32::from_bits(abs << 13) * f32::from_bits(TWO_POW_112)).to_bits();
+    let bits = if abs >= 0x7c00 { 0x7f80_0000 | (abs << 13) } else { finite };
+    f32::from_bits(sign | bits)
+}
+
+/// The reference conversion, field by field.
+#[cfg(test)]
+fn f16_to_f32_by_fields(h: u16) -> f32 {
     let sign = ((h & 0x8000) as u32) << 16;
     let exp = ((h >> 10) & 0x1f) as u32;
     let man = (h & 0x3ff) as u32;
@@ -155,6 +216,13 @@ mod tests {
         assert_eq!(f16_to_f32(0x0001), 5.960_464_5e-8);
         assert!(f16_to_f32(f32_to_f16(1e6)).is_infinite());
         assert!(f16_to_f32(f32_to_f16(f32::NAN)).is_nan());
+    }
+
+    #[test]
+    fn f16_conversion_matches_the_field_by_field_one() {
+        for h in 0..=u16::MAX {
+            assert_eq!(f16_to_f32(h).to_bits(), f16_to_f32_by_fields(h).to_bits(), "{h:#06x}");
+        }
     }
 
     #[test]

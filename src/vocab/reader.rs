@@ -198,109 +198,77 @@ impl Vocab {
         self.header.flags & FLAG_NO_SINGLE_CHAR_WORDS != 0
     }
 
+    /// Typed views of the sections, for many lookups in a row (the embedder keeps one).
+    /// Cheap, but not free: build it once rather than per lookup.
+    pub fn view(&self) -> View<'_> {
+        let data = self.data();
+        let table = |t: &Table| {
+            let vectors = &data[t.vectors.clone()];
+            TableView {
+                rows: t.rows,
+                dim: t.dim,
+                strings: &data[t.strings.clone()],
+                offsets: cast(&data[t.offsets.clone()]),
+                slots: cast(&data[t.slots.clone()]),
+                vectors: match self.header.dtype {
+                    Dtype::F32 => Vectors::F32(cast(vectors)),
+                    Dtype::F16 => Vectors::F16(cast(vectors)),
+                    Dtype::Int8 => Vectors::Int8 { values: cast(vectors), scales: cast(&data[t.scales.clone()]) },
+                },
+                counts: cast(&data[t.counts.clone()]),
+            }
+        };
+        View { words: table(&self.words), chars: table(&self.chars), bmp: cast(&data[self.bmp.clone()]) }
+    }
+
     /// The word vector of `word`, if the word table has it.
     #[inline]
     pub fn word(&self, word: &str) -> Option<Row<'_>> {
-        self.find(Kind::Word, word.as_bytes()).map(|id| self.row(Kind::Word, id))
+        let v = self.view();
+        v.words.find(word.as_bytes()).map(|id| v.words.row(id))
     }
 
     /// The vector of a character, if the character table has it.
     #[inline]
     pub fn char(&self, c: char) -> Option<Row<'_>> {
-        self.char_id(c).map(|id| self.row(Kind::Char, id))
+        let v = self.view();
+        v.char_id(c).map(|id| v.chars.row(id))
     }
 
     /// The row id of a character: one array load for the Basic Multilingual Plane.
     #[inline]
     pub fn char_id(&self, c: char) -> Option<u32> {
-        let cp = c as usize;
-        if cp < BMP_LEN && !self.bmp.is_empty() {
-            let bmp: &[u32] = cast(&self.data()[self.bmp.clone()]);
-            let id = bmp[cp];
-            return (id < self.chars.rows as u32).then_some(id);
-        }
-        let mut buf = [0u8; 4];
-        self.find(Kind::Char, c.encode_utf8(&mut buf).as_bytes())
+        self.view().char_id(c)
     }
 
     /// The row id of a character-table entry, which may be a multi-code-point grapheme.
     #[inline]
     pub fn grapheme_id(&self, g: &str) -> Option<u32> {
-        let mut it = g.chars();
-        match (it.next(), it.next()) {
-            (Some(c), None) => self.char_id(c),
-            _ => self.find(Kind::Char, g.as_bytes()),
-        }
+        self.view().grapheme_id(g)
     }
 
     /// The row id of `name` in a table.
     #[inline]
     pub fn id(&self, kind: Kind, name: &str) -> Option<u32> {
-        match kind {
-            Kind::Word => self.find(Kind::Word, name.as_bytes()),
-            Kind::Char => self.grapheme_id(name),
-        }
-    }
-
-    fn find(&self, kind: Kind, name: &[u8]) -> Option<u32> {
-        let t = self.table(kind);
-        let slots: &[u64] = cast(&self.data()[t.slots.clone()]);
-        let mask = slots.len() - 1;
-        let h = name_hash(name);
-        let tag = h >> 32;
-        let mut i = h as usize & mask;
-        // Bounded so that even a corrupted index (no empty slot) cannot loop forever.
-        for _ in 0..slots.len() {
-            let s = slots[i];
-            if s == EMPTY_SLOT {
-                return None;
-            }
-            if s >> 32 == tag {
-                let id = s as u32;
-                if self.name_bytes(kind, id).is_some_and(|n| same_bytes(n, name)) {
-                    return Some(id);
-                }
-            }
-            i = (i + 1) & mask;
-        }
-        None
-    }
-
-    fn name_bytes(&self, kind: Kind, id: u32) -> Option<&[u8]> {
-        let t = self.table(kind);
-        let data = self.data();
-        let offs: &[u32] = cast(&data[t.offsets.clone()]);
-        let (a, b) = (*offs.get(id as usize)? as usize, *offs.get(id as usize + 1)? as usize);
-        data[t.strings.clone()].get(a..b)
+        self.view().id(kind, name)
     }
 
     /// The name of row `id`; `None` when out of range or not UTF-8 (a corrupted file).
     pub fn row_name(&self, kind: Kind, id: u32) -> Option<&str> {
-        std::str::from_utf8(self.name_bytes(kind, id)?).ok()
+        self.view().table(kind).name(id)
     }
 
     /// Row `id` of a table. Panics only if `id` did not come from this vocab's lookups
     /// (`id < len(kind)` always holds for those).
     #[inline]
     pub fn row(&self, kind: Kind, id: u32) -> Row<'_> {
-        let t = self.table(kind);
-        let data = self.data();
-        let (i, d) = (id as usize, t.dim);
-        match self.header.dtype {
-            Dtype::F32 => Row::F32(&cast::<f32>(&data[t.vectors.clone()])[i * d..(i + 1) * d]),
-            Dtype::F16 => Row::F16(&cast::<u16>(&data[t.vectors.clone()])[i * d..(i + 1) * d]),
-            Dtype::Int8 => Row::Int8 {
-                values: &cast::<i8>(&data[t.vectors.clone()])[i * d..(i + 1) * d],
-                scale: cast::<f32>(&data[t.scales.clone()])[i],
-            },
-        }
+        self.view().table(kind).row(id)
     }
 
     /// The stored frequency of row `id`.
     #[inline]
     pub fn count(&self, kind: Kind, id: u32) -> u64 {
-        let t = self.table(kind);
-        cast::<u64>(&self.data()[t.counts.clone()])[id as usize]
+        self.view().table(kind).count(id)
     }
 
     /// The sum of all frequencies of a table (the denominator of p(w)).
@@ -310,11 +278,12 @@ impl Vocab {
 
     /// Every entry of a table, in row order (most frequent first).
     pub fn entries(&self, kind: Kind) -> impl Iterator<Item = Entry<'_>> + '_ {
-        (0..self.len(kind) as u32).map(move |id| Entry {
+        let t = *self.view().table(kind);
+        (0..t.rows as u32).map(move |id| Entry {
             id,
-            name: self.row_name(kind, id).unwrap_or("\u{fffd}"),
-            row: self.row(kind, id),
-            count: self.count(kind, id),
+            name: t.name(id).unwrap_or("\u{fffd}"),
+            row: t.row(id),
+            count: t.count(id),
         })
     }
 
@@ -334,28 +303,27 @@ impl Vocab {
         if checksum(&self.data()[HEADER_LEN..]) != self.header.body_checksum {
             return Err(bad("checksum mismatch (the file is corrupted)".into()));
         }
+        let view = self.view();
         for kind in [Kind::Word, Kind::Char] {
-            let t = self.table(kind);
-            let offs: &[u32] = cast(&self.data()[t.offsets.clone()]);
-            if offs.windows(2).any(|w| w[0] > w[1]) {
+            let t = view.table(kind);
+            if t.offsets.windows(2).any(|w| w[0] > w[1]) {
                 return Err(bad(format!("{kind:?} name offsets are not increasing")));
             }
             for id in 0..t.rows as u32 {
-                let name = self.row_name(kind, id).ok_or_else(|| bad(format!("{kind:?} row {id} has a bad name")))?;
-                if self.find(kind, name.as_bytes()) != Some(id) {
+                let name = t.name(id).ok_or_else(|| bad(format!("{kind:?} row {id} has a bad name")))?;
+                if t.find(name.as_bytes()) != Some(id) {
                     return Err(bad(format!("{kind:?} index does not lead to row {id} ({name:?})")));
                 }
             }
         }
-        if !self.bmp.is_empty() {
-            let bmp: &[u32] = cast(&self.data()[self.bmp.clone()]);
-            for (cp, &id) in bmp.iter().enumerate() {
+        if !view.bmp.is_empty() {
+            for (cp, &id) in view.bmp.iter().enumerate() {
                 if id == NO_ROW {
                     continue;
                 }
                 let c = char::from_u32(cp as u32);
                 let ok = c.is_some_and(|c| {
-                    id < self.chars.rows as u32 && self.row_name(Kind::Char, id) == Some(c.encode_utf8(&mut [0; 4]))
+                    id < view.chars.rows as u32 && view.chars.name(id) == Some(c.encode_utf8(&mut [0; 4]))
                 });
                 if !ok {
                     return Err(bad(format!("character index entry U+{cp:04X} is wrong")));
@@ -363,6 +331,138 @@ impl Vocab {
             }
         }
         Ok(())
+    }
+}
+
+/// The vectors of one table, typed by the file's dtype.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Vectors<'a> {
+    F32(&'a [f32]),
+    F16(&'a [u16]),
+    Int8 { values: &'a [i8], scales: &'a [f32] },
+}
+
+/// One table's sections as typed slices. They are cut from the ranges validated on open,
+/// and every access below stays bounds-checked, so a corrupted file cannot read outside.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TableView<'a> {
+    pub rows: usize,
+    pub dim: usize,
+    strings: &'a [u8],
+    offsets: &'a [u32],
+    slots: &'a [u64],
+    pub vectors: Vectors<'a>,
+    counts: &'a [u64],
+}
+
+impl<'a> TableView<'a> {
+    /// The row id of `name`.
+    #[inline]
+    pub fn find(&self, name: &[u8]) -> Option<u32> {
+        let slots = self.slots;
+        // Validated on open: a power of two, so never empty.
+        let mask = slots.len().wrapping_sub(1);
+        let h = name_hash(name);
+        let tag = h >> 32;
+        let mut i = h as usize & mask;
+        // Bounded so that even a corrupted index (no empty slot) cannot loop forever.
+        for _ in 0..slots.len() {
+            let s = slots[i];
+            if s == EMPTY_SLOT {
+                return None;
+            }
+            if s >> 32 == tag {
+                let id = s as u32;
+                if self.name_bytes(id).is_some_and(|n| same_bytes(n, name)) {
+                    return Some(id);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+
+    #[inline]
+    fn name_bytes(&self, id: u32) -> Option<&'a [u8]> {
+        let i = id as usize;
+        let (a, b) = (*self.offsets.get(i)? as usize, *self.offsets.get(i + 1)? as usize);
+        self.strings.get(a..b)
+    }
+
+    /// The name of row `id`; `None` when out of range or not UTF-8 (a corrupted file).
+    pub fn name(&self, id: u32) -> Option<&'a str> {
+        std::str::from_utf8(self.name_bytes(id)?).ok()
+    }
+
+    /// Row `id`. Panics if `id` is out of range.
+    #[inline]
+    pub fn row(&self, id: u32) -> Row<'a> {
+        let (i, d) = (id as usize, self.dim);
+        match self.vectors {
+            Vectors::F32(v) => Row::F32(&v[i * d..(i + 1) * d]),
+            Vectors::F16(v) => Row::F16(&v[i * d..(i + 1) * d]),
+            Vectors::Int8 { values, scales } => Row::Int8 { values: &values[i * d..(i + 1) * d], scale: scales[i] },
+        }
+    }
+
+    /// The stored frequency of row `id`. Panics if `id` is out of range.
+    #[inline]
+    pub fn count(&self, id: u32) -> u64 {
+        self.counts[id as usize]
+    }
+}
+
+/// Typed views of both tables of a [`Vocab`], made by [`Vocab::view`].
+#[derive(Clone, Copy, Debug)]
+pub struct View<'a> {
+    pub(crate) words: TableView<'a>,
+    pub(crate) chars: TableView<'a>,
+    /// Empty, or exactly `BMP_LEN` entries (checked on open).
+    bmp: &'a [u32],
+}
+
+impl<'a> View<'a> {
+    #[inline]
+    pub(crate) fn table(&self, kind: Kind) -> &TableView<'a> {
+        match kind {
+            Kind::Word => &self.words,
+            Kind::Char => &self.chars,
+        }
+    }
+
+    /// The row id of a character: one array load for the Basic Multilingual Plane.
+    #[inline(always)]
+    pub fn char_id(&self, c: char) -> Option<u32> {
+        if let Some(&id) = self.bmp.get(c as usize) {
+            return (id < self.chars.rows as u32).then_some(id);
+        }
+        let mut buf = [0u8; 4];
+        self.chars.find(c.encode_utf8(&mut buf).as_bytes())
+    }
+
+    /// The row id of a character-table entry, which may be a multi-code-point grapheme.
+    #[inline]
+    pub fn grapheme_id(&self, g: &str) -> Option<u32> {
+        let mut it = g.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => self.char_id(c),
+            _ => self.chars.find(g.as_bytes()),
+        }
+    }
+
+    /// The row id of `name` in a table.
+    #[inline]
+    pub fn id(&self, kind: Kind, name: &str) -> Option<u32> {
+        match kind {
+            Kind::Word => self.words.find(name.as_bytes()),
+            Kind::Char => self.grapheme_id(name),
+        }
+    }
+
+    /// The word vector of `word`, if the word table has it.
+    #[inline]
+    pub fn word(&self, word: &str) -> Option<Row<'a>> {
+        self.words.find(word.as_bytes()).map(|id| self.words.row(id))
     }
 }
 
