@@ -13,7 +13,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
-use crate::segment::Segmenter;
+use crate::segment::{is_plain_char, Segmenter};
 use crate::vocab::quant::{Elem, Rows};
 use crate::vocab::reader::Vectors;
 use crate::vocab::{Kind, View, Vocab};
@@ -419,7 +419,7 @@ fn add_fallback(ids: &[u32], acc: &mut [f32], buf: &mut Vec<f32>, add: impl Fn(u
 /// The user-perceived characters `g` of a token, each with its code point `c` when it is
 /// a single one: `(g, c)`.
 ///
-/// Characters of [`is_simple_char`], almost all of them, are single-code-point graphemes
+/// Characters of [`is_plain_char`], almost all of them, are single-code-point graphemes
 /// with a boundary on either side, so they are passed one by one. From the last simple
 /// character before any other on, the grapheme rules split the rest of the token (a
 /// combining mark can attach to that character; the boundary in front of it does not depend
@@ -448,7 +448,7 @@ impl<'a> Iterator for CharsOf<'a> {
         }
         let mut it = self.rest.chars();
         let c = it.next()?;
-        if (self.simple || is_simple_char(c)) && it.next().is_none_or(is_simple_char) {
+        if (self.simple || is_plain_char(c)) && it.next().is_none_or(is_plain_char) {
             let (g, rest) = self.rest.split_at(c.len_utf8());
             (self.rest, self.simple) = (rest, true);
             return Some((g, Some(c)));
@@ -459,26 +459,6 @@ impl<'a> Iterator for CharsOf<'a> {
 
 fn for_each_char<'a>(token: &'a str, f: impl FnMut((&'a str, Option<char>))) {
     CharsOf::new(token).for_each(f)
-}
-
-/// Characters that are always a grapheme cluster of their own between two others of this
-/// set: Grapheme_Cluster_Break=Other and not an Indic conjunct character. Printable ASCII,
-/// Latin-1 letters and signs, general punctuation, CJK punctuation and ideographs, and
-/// fullwidth forms; `simple_chars_are_graphemes` checks the whole set.
-#[inline(always)]
-pub(crate) fn is_simple_char(c: char) -> bool {
-    // Most common first: CJK ideographs, then ASCII.
-    ('\u{4e00}'..='\u{9fff}').contains(&c)
-        || c.is_ascii_graphic()
-        || matches!(c, '\u{a1}'..='\u{ac}'
-        | '\u{ae}'..='\u{2ff}'
-        | '\u{2010}'..='\u{2027}'
-        | '\u{2030}'..='\u{205e}'
-        | '\u{3001}'..='\u{3029}'
-        | '\u{3041}'..='\u{3096}'
-        | '\u{30a0}'..='\u{30ff}'
-        | '\u{3400}'..='\u{9fff}'
-        | '\u{ff01}'..='\u{ff9d}')
 }
 
 fn reset(v: &mut Vec<f32>, dim: usize) {
@@ -503,19 +483,6 @@ fn l2_normalize(v: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn simple_chars_are_graphemes() {
-        // The grapheme rules join a pair only through a class outside Other (Extend, ZWJ,
-        // Prepend, SpacingMark, Hangul, regional indicators, controls); each such class
-        // shows up in one of these pairs.
-        let simple = (0..=0x10_ffffu32).filter_map(char::from_u32).filter(|&c| is_simple_char(c));
-        for c in simple {
-            for s in [format!("a{c}"), format!("{c}a"), format!("{c}{c}"), format!("中{c}"), format!("{c}中")] {
-                assert_eq!(s.graphemes(true).count(), 2, "U+{:04X} in {s:?}", c as u32);
-            }
-        }
-    }
 
     #[test]
     fn for_each_char_matches_the_grapheme_rules() {
