@@ -14,6 +14,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
 use crate::segment::{is_plain_char, Segmenter};
+use crate::vocab::format::name_hash;
 use crate::vocab::quant::{Elem, Rows};
 use crate::vocab::reader::Vectors;
 use crate::vocab::{Kind, View, Vocab};
@@ -128,6 +129,8 @@ pub struct Scratch {
     ids: Vec<u32>,
     /// Byte ranges of the line's tokens.
     tokens: Vec<(usize, usize)>,
+    /// Per token, the name hash of its word lookup, or `None` when it needs none.
+    hashes: Vec<Option<u64>>,
 }
 
 /// Segments and embeds lines with one vocab and one recipe. Shared by all worker threads.
@@ -251,7 +254,7 @@ impl<'v> Embedder<'v> {
         scratch: &mut Scratch,
         stats: &mut Stats,
     ) {
-        let Scratch { word, chars, fallback, ids, tokens } = scratch;
+        let Scratch { word, chars, fallback, ids, tokens, hashes } = scratch;
         // Sum straight into `out` where a channel is part of the row.
         let (word, chars): (&mut [f32], &mut [f32]) = match (self.recipe.channels.word, self.recipe.channels.char) {
             (true, true) => out.split_at_mut(self.word_dim),
@@ -277,10 +280,24 @@ impl<'v> Embedder<'v> {
             tokens.push((start, start + t.len()));
         });
         let any = !tokens.is_empty();
-        for &(start, end) in tokens.iter() {
+        // The word lookups of all tokens are started before any is used, so their cache
+        // misses (index slot, then name offsets and row) overlap instead of queueing: first
+        // every slot, then every candidate behind a slot.
+        let words = &self.view.words;
+        hashes.clear();
+        hashes.extend(tokens.iter().map(|&(start, end)| {
+            let token = &line[start..end];
+            let h = (!self.skips_word_lookup(token)).then(|| name_hash(token.as_bytes()));
+            if let Some(h) = h {
+                words.prefetch_slot(h);
+            }
+            h
+        }));
+        hashes.iter().flatten().for_each(|&h| words.prefetch_candidate(h));
+        for (&(start, end), &h) in tokens.iter().zip(hashes.iter()) {
             let token = &line[start..end];
             stats.tokens += 1;
-            let word_id = self.word_id(token);
+            let word_id = h.and_then(|h| words.find_hashed(token.as_bytes(), h));
             ids.clear();
             for (g, c) in CharsOf::new(token) {
                 match self.char_id(g, c) {
@@ -336,13 +353,19 @@ impl<'v> Embedder<'v> {
     /// character table).
     #[inline(always)]
     fn word_id(&self, token: &str) -> Option<u32> {
-        if self.single_char_words_absent && token.len() <= 4 {
-            let mut it = token.chars();
-            if it.next().is_some() && it.next().is_none() {
-                return None;
-            }
+        if self.skips_word_lookup(token) {
+            return None;
         }
         self.view.words.find(token.as_bytes())
+    }
+
+    #[inline(always)]
+    fn skips_word_lookup(&self, token: &str) -> bool {
+        if self.single_char_words_absent && token.len() <= 4 {
+            let mut it = token.chars();
+            return it.next().is_some() && it.next().is_none();
+        }
+        false
     }
 
     /// Embeds one line into a new vector. Convenient for library users; the pipeline uses

@@ -359,10 +359,44 @@ impl<'a> TableView<'a> {
     /// The row id of `name`.
     #[inline]
     pub fn find(&self, name: &[u8]) -> Option<u32> {
+        self.find_hashed(name, name_hash(name))
+    }
+
+    /// Starts loading the index slot of a name with hash `h` (its [`name_hash`]), so that a
+    /// [`TableView::find_hashed`] soon after does not wait for memory.
+    #[inline(always)]
+    pub fn prefetch_slot(&self, h: u64) {
+        prefetch(self.slots, h as usize & self.slots.len().wrapping_sub(1));
+    }
+
+    /// Starts loading what a lookup of hash `h` will read next, if its first slot is taken
+    /// by a name of the same tag: that row's name offsets and vector. Best after
+    /// [`TableView::prefetch_slot`] has had time to bring the slot in.
+    #[inline(always)]
+    pub fn prefetch_candidate(&self, h: u64) {
+        let Some(&s) = self.slots.get(h as usize & self.slots.len().wrapping_sub(1)) else { return };
+        if s == EMPTY_SLOT || s >> 32 != h >> 32 {
+            return;
+        }
+        let id = s as u32 as usize;
+        prefetch(self.offsets, id);
+        let at = id.saturating_mul(self.dim);
+        match self.vectors {
+            Vectors::F32(v) => prefetch_range(v, at, self.dim),
+            Vectors::F16(v) => prefetch_range(v, at, self.dim),
+            Vectors::Int8 { values, scales } => {
+                prefetch_range(values, at, self.dim);
+                prefetch(scales, id);
+            }
+        }
+    }
+
+    /// [`TableView::find`] with the name's hash already computed.
+    #[inline]
+    pub fn find_hashed(&self, name: &[u8], h: u64) -> Option<u32> {
         let slots = self.slots;
         // Validated on open: a power of two, so never empty.
         let mask = slots.len().wrapping_sub(1);
-        let h = name_hash(name);
         let tag = h >> 32;
         let mut i = h as usize & mask;
         // Bounded so that even a corrupted index (no empty slot) cannot loop forever.
@@ -410,6 +444,30 @@ impl<'a> TableView<'a> {
     pub fn count(&self, id: u32) -> u64 {
         self.counts[id as usize]
     }
+}
+
+/// Hints the CPU to load element `i` of `s` into cache; nothing if `i` is out of range.
+#[inline(always)]
+fn prefetch<T>(s: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = s.get(i) {
+        // SAFETY: a prefetch is only a hint: it cannot fault, and it changes nothing the
+        // program can observe. The address is inside `s` anyway.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (s, i);
+}
+
+/// [`prefetch`] for every cache line of `s[at..at + len]`.
+#[inline(always)]
+fn prefetch_range<T>(s: &[T], at: usize, len: usize) {
+    let per_line = (64 / std::mem::size_of::<T>()).max(1);
+    for i in (at..at.saturating_add(len)).step_by(per_line) {
+        prefetch(s, i);
+    }
+    // The last element can sit on one more line when the row is not line-aligned.
+    prefetch(s, at.saturating_add(len).saturating_sub(1));
 }
 
 /// Typed views of both tables of a [`Vocab`], made by [`Vocab::view`].
