@@ -1,4 +1,5 @@
-//! Micro-benchmarks: table open, lookups, segmentation, embedding one headline, output encoding.
+//! Micro-benchmarks: table open, lookups, segmenter start-up, segmentation, embedding one
+//! headline, output encoding.
 //!
 //! The open and lookup benchmarks use a generated 2M-word x 200-d f32 table (1.6 GB), written
 //! once to `target/bench-data/`. Run with `cargo bench`.
@@ -9,7 +10,7 @@ use std::sync::OnceLock;
 use divan::{black_box, Bencher};
 use zhvec::embed::{Embedder, Recipe, Scratch, Stats};
 use zhvec::output::{Encoder, Format};
-use zhvec::segment::Segmenter;
+use zhvec::segment::{SegDict, Segmenter};
 use zhvec::vocab::{write_vocab, Dtype, Kind, TableData, VocabData};
 use zhvec::Vocab;
 
@@ -129,6 +130,19 @@ fn char_lookup(bencher: Bencher) {
         i = (i + 1) % chars.len();
         black_box(vocab.char_id(black_box(chars[i])))
     });
+}
+
+/// Building the segmenter for jieba's whole standard dictionary: what a long input pays once.
+#[divan::bench(sample_count = 10)]
+fn segmenter_whole_dictionary(bencher: Bencher) {
+    bencher.bench(Segmenter::standard);
+}
+
+/// Building the segmenter for one short input, with only the dictionary words it contains.
+#[divan::bench]
+fn segmenter_for_one_headline(bencher: Bencher) {
+    let line = headlines()[0];
+    bencher.bench(|| Segmenter::new(SegDict::Jieba, None, Some(black_box(line))).expect("segmenter"));
 }
 
 #[divan::bench]
