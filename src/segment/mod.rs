@@ -85,10 +85,7 @@ impl Segmenter {
         let mut pending: Option<(usize, usize)> = None;
         for t in self.jieba.cut(line, true) {
             pending = match pending {
-                Some((start, end))
-                    if end == t.byte_start
-                        && (!is_grapheme_boundary(line, end) || splits_a_word(line, start, end, t.byte_end)) =>
-                {
+                Some((start, end)) if end == t.byte_start && joins(line, start, end, t.byte_end) => {
                     Some((start, t.byte_end))
                 }
                 Some((start, end)) => {
@@ -271,26 +268,25 @@ pub(crate) fn is_plain_char(c: char) -> bool {
         | '\u{ff01}'..='\u{ff9d}')
 }
 
-/// Whether byte offset `at` of `line` (a char boundary) is a grapheme cluster boundary.
+/// Whether the tokens `line[start..at]` and `line[at..end]`, which jieba cut apart, are one:
+/// the cut falls inside a grapheme cluster, or inside one word by the Unicode word-boundary
+/// rules (UAX #29). The latter is only asked when both neighbours are non-Han letters or
+/// digits and one of them is beyond ASCII, so jieba's own ASCII and Han cuts stay.
 #[inline]
-fn is_grapheme_boundary(line: &str, at: usize) -> bool {
-    let plain = |c: Option<char>| c.is_some_and(is_plain_char);
-    if plain(line[..at].chars().next_back()) && plain(line[at..].chars().next()) {
-        return true;
-    }
-    GraphemeCursor::new(at, line.len(), true).is_boundary(line, 0).unwrap_or(true)
-}
-
-/// Whether the cut at `at`, between tokens `line[start..at]` and `line[at..end]`, falls inside
-/// one word by the Unicode word-boundary rules. Only asked when both neighbours are non-Han
-/// letters or digits and one of them is beyond ASCII, so jieba's own ASCII and Han cuts stay.
-#[inline]
-fn splits_a_word(line: &str, start: usize, at: usize, end: usize) -> bool {
+fn joins(line: &str, start: usize, at: usize, end: usize) -> bool {
     let (Some(b), Some(a)) = (line[..at].chars().next_back(), line[at..].chars().next()) else {
         return false;
     };
-    // Cheap tests first: this runs at every token boundary.
-    if (b.is_ascii() && a.is_ascii()) || is_han(b) || is_han(a) || !(b.is_alphanumeric() && a.is_alphanumeric()) {
+    // Cheap tests first: this runs at every token boundary. Two ASCII characters are never
+    // one grapheme inside a line (only CR LF is, and a line holds no LF).
+    if b.is_ascii() && a.is_ascii() {
+        return false;
+    }
+    let plain = is_plain_char(b) && is_plain_char(a);
+    if !plain && matches!(GraphemeCursor::new(at, line.len(), true).is_boundary(line, 0), Ok(false)) {
+        return true;
+    }
+    if is_han(b) || is_han(a) || !(b.is_alphanumeric() && a.is_alphanumeric()) {
         return false;
     }
     !line[start..end].split_word_bound_indices().any(|(i, _)| i == at - start)
