@@ -51,9 +51,9 @@ fn segment_matches_python_jieba_on_short_and_long_inputs() {
     let golden = std::fs::read_to_string(data.join("headlines.jieba.txt")).unwrap();
     // A short input gets a dictionary of just its own words.
     assert_eq!(stdout_of(zhvec(&["segment"], &v).arg(data.join("headlines.txt"))), golden);
-    // A long one (past the 64 KiB read-ahead) loads the whole dictionary.
-    let times = 40;
-    assert!(headlines.len() * times > 64 << 10);
+    // A long one (past the 512 KiB read-ahead) loads the whole dictionary.
+    let times = 300;
+    assert!(headlines.len() * times > 512 << 10);
     let out = stdout_of(zhvec(&["segment"], &v).write_stdin(headlines.repeat(times)));
     assert_eq!(out, golden.repeat(times));
 }
