@@ -14,7 +14,7 @@ use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::input::{self, is_stdin};
-use crate::segment::Segmenter;
+use crate::segment::{Segmenter, OWN_WORDS_MAX};
 use crate::vocab::Vocab;
 
 /// Runs a parsed command line.
@@ -46,10 +46,8 @@ pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs, only_for: Option<&str>)
     Embedder::new(vocab, segmenter, args.recipe())
 }
 
-/// Inputs up to this size are read whole before the segmenter is built. Up to here, finding
-/// an input's own words beats loading the whole dictionary: 87 ms against 148 ms for a
-/// whole `embed` of 512 kB of headlines, 22 ms against about 120 ms for 64 kB.
-const SMALL_INPUT: u64 = 512 << 10;
+/// Inputs up to this size are read whole before the segmenter is built.
+const SMALL_INPUT: u64 = OWN_WORDS_MAX as u64;
 
 /// A lone input that ends within [`SMALL_INPUT`] bytes is read whole before anything else:
 /// its text lets the segmenter load only the dictionary words it contains, which takes most
