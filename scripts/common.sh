@@ -1,9 +1,11 @@
-# Shared setup for scripts/check-vs-python.sh, scripts/bench.sh and scripts/bench-build.sh.
-# Source it; it defines paths and a few helpers and changes nothing by itself.
+# Shared setup for scripts/check-vs-python.sh, scripts/bench.sh, scripts/bench-build.sh and
+# scripts/build-default-vocab. Source it; it defines paths and a few helpers and changes
+# nothing by itself (except creating the cache dir).
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPTS=$REPO/scripts
-CACHE=${ZHVEC_CACHE:-$HOME/.cache/zhvec-bench}
+# The cache dir of every script; scripts/distill/common.py (cache_dir) has the same default.
+CACHE=${ZHVEC_CACHE:-$HOME/.cache/zhvec}
 ZHVEC=${ZHVEC:-$REPO/target/release/zhvec}
 HEADLINES=${HEADLINES:-$REPO/../shared/data/corpus/headlines-nlpcc2017.txt}
 mkdir -p "$CACHE"
@@ -11,11 +13,30 @@ mkdir -p "$CACHE"
 say() { printf '%s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# jieba 0.42.1 and numpy for the Python peer.
+# The pinned requirement of one package from scripts/requirements.txt, e.g. `jieba==0.42.1`.
+pin() {
+    local line
+    line=$(grep -E "^$1==" "$SCRIPTS/requirements.txt") || die "no pin for $1 in $SCRIPTS/requirements.txt"
+    echo "$line"
+}
+
+# Its version alone, e.g. `0.42.1`.
+pin_version() {
+    local line
+    line=$(pin "$1") || exit 1
+    echo "${line#*==}"
+}
+
+# The pinned jieba and numpy for the Python peer and gen-w2v.py, installed unless present.
 ensure_python() {
-    if ! python3 -c 'import jieba, numpy, sys; sys.exit(jieba.__version__ != "0.42.1")' 2>/dev/null; then
-        say "installing $(grep -v '^#' "$SCRIPTS/requirements.txt" | tr '\n' ' ')"
-        python3 -m pip install -q -r "$SCRIPTS/requirements.txt" >&2 || die "pip install failed"
+    local jieba numpy
+    jieba=$(pin jieba) || exit 1
+    numpy=$(pin numpy) || exit 1
+    if ! python3 -c 'import sys
+from importlib.metadata import version
+sys.exit(any(version(n) != v for n, v in (r.split("==") for r in sys.argv[1:])))' "$jieba" "$numpy" 2>/dev/null; then
+        say "installing $jieba $numpy"
+        python3 -m pip install -q "$jieba" "$numpy" >&2 || die "pip install $jieba $numpy failed"
     fi
 }
 

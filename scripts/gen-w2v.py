@@ -25,7 +25,7 @@ def jieba_dict_path():
     try:
         import jieba
     except ImportError:
-        sys.exit("gen-w2v.py: needs the jieba package (pip install jieba==0.42.1)")
+        sys.exit("gen-w2v.py: needs the jieba package (pip install the jieba pin of scripts/requirements.txt)")
     return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
 
 

@@ -8,7 +8,8 @@ HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
 def cache_dir():
-    d = os.environ.get("ZHVEC_CACHE") or os.path.expanduser("~/.cache/zhvec-default-vocab")
+    # Same default as CACHE in scripts/common.sh.
+    d = os.environ.get("ZHVEC_CACHE") or os.path.expanduser("~/.cache/zhvec")
     os.makedirs(d, exist_ok=True)
     return d
 
