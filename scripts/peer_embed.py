@@ -12,6 +12,11 @@ Tables come from a word2vec text file: multi-character entries are words, single
 are chars, and a character without its own row that occurs in table words gets the mean of
 the vectors of the words containing it (each word counted once).
 
+This is a second, independent implementation on purpose: check-vs-python.sh
+checks zhvec's output against it and bench.sh times it as the Python peer, so
+it shares no code with zhvec or scripts/distill/evalkit.py. Keep it in sync
+with src/embed.rs (the recipe) and src/build/chars.rs (derived characters).
+
 Usage: peer_embed.py --vectors FILE.vec -o OUT.npy [-j JOBS] [FILE...]   (stdin when no FILE)
 """
 import argparse

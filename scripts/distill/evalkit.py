@@ -1,7 +1,17 @@
 """Numpy emulation of zhvec's default inference (jieba segmentation, word
 channel with character fallback, character channel, concatenation) and the dev
 metrics used to choose the recipe. Dev data is read from ../shared/data/dev and
-never copied anywhere."""
+never copied anywhere.
+
+Why a copy of the recipe: distill.py trains the table through it. design()
+turns the pooling into sparse matrices, so one training step is two sparse
+products and their transposes for the gradient; the binary gives outputs only,
+no gradients, and running it per step would be far too slow. search.py also
+scores many tables in memory without building a .zv for each.
+Keep in sync with: src/embed.rs (the recipe), src/build/chars.rs (characters
+derived from words, load_vec) and src/vocab/quant.rs (int8 rows, quantize).
+scripts/peer_embed.py is the independent copy the outputs of zhvec are checked
+against; this one is only as exact as training needs."""
 import os
 import pickle
 
@@ -11,7 +21,8 @@ from scipy.stats import spearmanr
 
 import common
 
-DEV = os.environ.get("ZHVEC_DEV", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "dev"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEV = os.environ.get("ZHVEC_DEV", os.path.join(HERE, "..", "..", "..", "shared", "data", "dev"))
 PAIRS = ["stsb", "lcqmc", "bq", "pawsx", "afqmc"]
 
 
@@ -86,6 +97,37 @@ class DevSet:
         self.tokens = segment(self.texts, tk)
         with open(cache, "wb") as f:
             pickle.dump(self.__dict__, f)
+
+
+def load_vec(path):
+    """A word2vec text file as zhvec vocab build reads it: rows [words ; chars],
+    multi-character entries are words, single characters are chars, and a
+    character with no row of its own that occurs in table words gets the mean of
+    those words' rows (each word once). Returns (T, widx, cidx, n_derived) with
+    widx: word -> row and cidx: char -> row offset after the words."""
+    names, rows = [], []
+    with open(path, encoding="utf-8") as f:
+        f.readline()
+        for line in f:
+            p = line.rstrip("\n").split(" ")
+            names.append(p[0]); rows.append(np.array(p[1:], dtype=np.float32))
+    T = np.vstack(rows)
+    words = [(i, w) for i, w in enumerate(names) if len(w) > 1]
+    chars = [(i, w) for i, w in enumerate(names) if len(w) == 1]
+    T = T[[i for i, _ in words] + [i for i, _ in chars]]
+    widx = {w: k for k, (_, w) in enumerate(words)}
+    cidx = {c: k for k, (_, c) in enumerate(chars)}
+    extra = {}
+    for k, (_, w) in enumerate(words):
+        for ch in set(w):
+            if ch not in cidx:
+                extra.setdefault(ch, []).append(k)
+    if extra:
+        add = np.vstack([T[ks].mean(0) for ks in extra.values()])
+        for ch in extra:
+            cidx[ch] = len(cidx)
+        T = np.vstack([T, add])
+    return T, widx, cidx, len(extra)
 
 
 def design(tokens, widx, cidx, n_words):
