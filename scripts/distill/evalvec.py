@@ -1,46 +1,38 @@
 """Evaluate a word2vec text file (as written for `zhvec vocab build`) with the
-numpy emulation of zhvec inference on the dev sets."""
+numpy emulation of zhvec inference (evalkit.py) on the dev sets.
+
+Usage: evalvec.py FILE.vec [--seg jieba|vocab --freq FILE.freq] [--full]"""
 import argparse
+import os
+import sys
 
-import numpy as np
+# The sibling modules, whatever the working directory.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import evalkit
+import evalkit  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("vec")
-ap.add_argument("--seg", default="jieba", help="jieba | vocab (table words+chars as jieba dict)")
-ap.add_argument("--freq", help="frequency file (needed for --seg vocab)")
-ap.add_argument("--full", action="store_true")
-a = ap.parse_args()
 
-names, rows = [], []
-with open(a.vec, encoding="utf-8") as f:
-    n, dim = map(int, f.readline().split())
-    for line in f:
-        p = line.rstrip("\n").split(" ")
-        names.append(p[0]); rows.append(np.array(p[1:], dtype=np.float32))
-T = np.vstack(rows)
-words = [(i, w) for i, w in enumerate(names) if len(w) > 1]
-chars = [(i, w) for i, w in enumerate(names) if len(w) == 1]
-order = [i for i, _ in words] + [i for i, _ in chars]
-T = T[order]
-widx = {w: k for k, (_, w) in enumerate(words)}
-cidx = {c: k for k, (_, c) in enumerate(chars)}
-# characters that appear in table words but have no own row: mean of those word rows
-extra = {}
-for k, (_, w) in enumerate(words):
-    for ch in set(w):
-        if ch not in cidx:
-            extra.setdefault(ch, []).append(k)
-if extra:
-    add = np.vstack([T[ks].mean(0) for ks in extra.values()])
-    for ch in extra:
-        cidx[ch] = len(cidx)
-    T = np.vstack([T, add])
-if a.seg == "jieba":
-    dev = evalkit.DevSet()
-else:
-    dev = evalkit.DevSet(evalkit.make_tokenizer(a.freq), tag="vocab-" + a.freq.replace("/", "_"))
-Sw, Sc = evalkit.design(dev.tokens, widx, cidx, len(words))
-m = evalkit.metrics(evalkit.sent_vectors(T, Sw, Sc), dev, full=a.full)
-print(f"{a.vec}\tseg={a.seg}\twords={len(words)} chars={len(cidx)} (derived {len(extra)})\t{evalkit.fmt(m)}")
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("vec")
+    ap.add_argument("--seg", default="jieba", choices=["jieba", "vocab"],
+                    help="jieba | vocab (table words+chars as jieba dict)")
+    ap.add_argument("--freq", help="frequency file (needed for --seg vocab)")
+    ap.add_argument("--full", action="store_true")
+    a = ap.parse_args()
+    if a.seg == "vocab" and not a.freq:
+        ap.error("--seg vocab needs --freq")
+
+    T, widx, cidx, derived = evalkit.load_vec(a.vec)
+    if a.seg == "jieba":
+        dev = evalkit.DevSet()
+    else:
+        freq = os.path.abspath(a.freq)
+        dev = evalkit.DevSet(evalkit.make_tokenizer(freq), tag="vocab-" + freq.replace("/", "_"))
+    Sw, Sc = evalkit.design(dev.tokens, widx, cidx, len(widx))
+    m = evalkit.metrics(evalkit.sent_vectors(T, Sw, Sc), dev, full=a.full)
+    print(f"{a.vec}\tseg={a.seg}\twords={len(widx)} chars={len(cidx)} (derived {derived})\t{evalkit.fmt(m)}")
+
+
+if __name__ == "__main__":
+    main()
