@@ -507,20 +507,22 @@ fn l2_normalize(v: &mut [f32]) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn for_each_char_matches_the_grapheme_rules() {
+    use proptest::prelude::*;
+
+    /// Tokens mixing plain characters with every kind of grapheme cluster the fast path
+    /// must leave to the grapheme rules.
+    fn token() -> impl Strategy<Value = String> {
         let alphabet: Vec<char> =
             "a中，。“”·é\u{301}\u{200d}👍\u{1f3fd}🇨\u{1f1f3}\u{915}\u{94d}\u{937}한\u{1100}\u{1161}\r\n\u{ff9e}ｶ"
                 .chars()
                 .collect();
-        let mut state = 12345u64;
-        for _ in 0..20_000 {
-            let mut token = String::new();
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            for k in 0..(state >> 60) {
-                let r = state.rotate_left(7 * k as u32 + 3);
-                token.push(alphabet[(r % alphabet.len() as u64) as usize]);
-            }
+        proptest::collection::vec(proptest::sample::select(alphabet), 0..16).prop_map(|cs| cs.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5_000))]
+        #[test]
+        fn for_each_char_matches_the_grapheme_rules(token in token()) {
             let mut got = Vec::new();
             for_each_char(&token, |(g, c)| {
                 if let Some(c) = c {
@@ -529,7 +531,7 @@ mod tests {
                 got.push(g)
             });
             let want: Vec<&str> = token.graphemes(true).collect();
-            assert_eq!(got, want, "{token:?}");
+            prop_assert_eq!(got, want, "{:?}", token);
         }
     }
 }

@@ -1,31 +1,17 @@
 //! `zhvec vocab build` as a real binary: flags, the summary line, exit codes, and that a
 //! failed build leaves nothing behind.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::fs;
+use std::path::PathBuf;
+
+use common::{listing, stderr_of, zhvec};
 use tempfile::TempDir;
 use zhvec::{Dtype, Kind, Vocab};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/build").join(name)
-}
-
-fn zhvec() -> Command {
-    Command::cargo_bin("zhvec").unwrap()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Everything in `dir`, by name.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    v.sort();
-    v
+    common::testdata(&format!("build/{name}"))
 }
 
 #[test]
@@ -42,9 +28,9 @@ fn builds_a_table_and_prints_one_summary_line() {
         .arg(&out_path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(out.stdout.is_empty(), "nothing on stdout");
-    let err = stderr(&out);
+    let err = stderr_of(&out);
     assert_eq!(err.lines().count(), 1, "one summary line, no progress bar when not a terminal: {err:?}");
     for part in ["t.zv", "6 rows read", "3 words", "4 characters", "0 skipped", "0 duplicates", " s,", "MB/s"] {
         assert!(err.contains(part), "{part:?} missing from {err:?}");
@@ -66,7 +52,7 @@ fn bad_input_exits_2_and_leaves_no_file() {
     let out_path = dir.path().join("t.zv");
     let out = zhvec().args(["vocab", "build", "--vectors"]).arg(&vecs).arg("-o").arg(&out_path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
+    let err = stderr_of(&out);
     assert!(err.contains(&format!("{}:3: \"x\" is not a number", vecs.display())), "{err}");
     assert_eq!(listing(dir.path()), ["v.txt"], "no table and no temporary file");
 
@@ -78,8 +64,8 @@ fn bad_input_exits_2_and_leaves_no_file() {
         .arg(&out_path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("1 skipped"), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("1 skipped"), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -106,7 +92,7 @@ fn a_failed_rebuild_keeps_the_previous_table() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("other.txt:1:") && stderr(&out).contains("dimension 3"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("other.txt:1:") && stderr_of(&out).contains("dimension 3"), "{}", stderr_of(&out));
     assert_eq!(fs::read(&out_path).unwrap(), before);
     assert_eq!(listing(dir.path()), ["other.txt", "t.zv"]);
 }
@@ -117,13 +103,13 @@ fn missing_and_empty_inputs_exit_2() {
     let out_path = dir.path().join("t.zv");
     let out =
         zhvec().args(["vocab", "build", "--vectors", "/nonexistent/v.txt", "-o"]).arg(&out_path).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("/nonexistent/v.txt"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("/nonexistent/v.txt"), "{}", stderr_of(&out));
     let empty = dir.path().join("e.txt");
     fs::write(&empty, "").unwrap();
     let out = zhvec().args(["vocab", "build", "--vectors"]).arg(&empty).arg("-o").arg(&out_path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("e.txt: no vector rows"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("e.txt: no vector rows"), "{}", stderr_of(&out));
     assert_eq!(listing(dir.path()), ["e.txt"]);
     let out = zhvec()
         .args(["vocab", "build", "--vectors"])
@@ -133,7 +119,7 @@ fn missing_and_empty_inputs_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("is not a directory"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("is not a directory"), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -148,10 +134,10 @@ fn usage_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("f64"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("f64"), "{}", stderr_of(&out));
     let out = zhvec().args(["vocab", "build", "-o"]).arg(&out_path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--vectors"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("--vectors"), "{}", stderr_of(&out));
     assert!(listing(dir.path()).is_empty());
 }
 
@@ -177,7 +163,7 @@ fn every_format_flag() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("glove.txt:1: expected a `rows dims` header"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("glove.txt:1: expected a `rows dims` header"), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -196,5 +182,5 @@ fn reads_standard_input() {
 
     let out = zhvec().args(["vocab", "build", "--vectors", "-", "--freq", "-", "-o"]).arg(&out_path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("only once"), "{}", stderr(&out));
+    assert!(stderr_of(&out).contains("only once"), "{}", stderr_of(&out));
 }

@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use proptest::prelude::*;
 use tempfile::TempDir;
 use zhvec::build::{run, BuildArgs, Summary, VectorsFormat};
 use zhvec::{Dtype, Kind, Vocab};
@@ -208,29 +209,27 @@ fn several_vector_files_merge_and_keep_the_first_row() {
 
 // ---- dtypes ----
 
-/// Deterministic pseudo-random values in [-2, 2).
-fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 40) as f32 / (1u64 << 24) as f32 * 4.0 - 2.0
-        })
-        .collect()
+const DTYPE_ROWS: usize = 60;
+const DTYPE_DIM: usize = 24;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+    #[test]
+    fn every_dtype_round_trips_within_its_error_bound(
+        rows in proptest::collection::vec(proptest::collection::vec(-2.0f32..2.0, DTYPE_DIM), DTYPE_ROWS)
+    ) {
+        dtypes_round_trip(rows);
+    }
 }
 
-#[test]
-fn every_dtype_round_trips_within_its_error_bound() {
+fn dtypes_round_trip(rows: Vec<Vec<f32>>) {
     let dir = TempDir::new().unwrap();
-    let dim = 24;
-    let mut text = format!("300 {dim}\n");
+    let dim = DTYPE_DIM;
+    let mut text = format!("{} {dim}\n", rows.len());
     let mut want = Vec::new();
-    for i in 0..300 {
-        let name = if i < 20 { char::from_u32(0x4e00 + i).unwrap().to_string() } else { format!("词{i}") };
-        let mut v = values(dim, i as u64 + 1);
-        v[i as usize % dim] *= 1e-3; // some small components too
+    for (i, mut v) in rows.into_iter().enumerate() {
+        let name = if i < 20 { char::from_u32(0x4e00 + i as u32).unwrap().to_string() } else { format!("词{i}") };
+        v[i % dim] *= 1e-3; // some small components too
         text += &name;
         for x in &v {
             text += &format!(" {x}");

@@ -1,7 +1,8 @@
 //! The embedded default table: it opens, has the documented shape, and its vectors mean
 //! something.
 
-use assert_cmd::Command;
+mod common;
+
 use zhvec::embed::{Embedder, Recipe};
 use zhvec::eval::cosine;
 use zhvec::segment::Segmenter;
@@ -51,7 +52,7 @@ fn headlines_about_the_same_event_are_closer() {
 
 #[test]
 fn embed_without_vocab_uses_the_default() {
-    let out = Command::cargo_bin("zhvec").unwrap().arg("embed").write_stdin("今天天气很好\n").assert().success();
+    let out = common::zhvec().arg("embed").write_stdin("今天天气很好\n").assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let row: Vec<f32> = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(row.len(), 256);
@@ -60,7 +61,7 @@ fn embed_without_vocab_uses_the_default() {
 
 #[test]
 fn vocab_info_without_path_describes_the_default() {
-    let out = Command::cargo_bin("zhvec").unwrap().args(["vocab", "info", "--json"]).assert().success();
+    let out = common::zhvec().args(["vocab", "info", "--json"]).assert().success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(v["words"], 87_000);
     assert_eq!(v["dim"], 128);

@@ -15,17 +15,13 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use tempfile::TempDir;
 use zhvec::Dtype;
 
-fn table() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::write_tiny(dir.path(), Dtype::F32);
-    (dir, path)
-}
+use common::{f32s, stderr_of, tiny_table as table, tmp_leftovers};
 
+/// `zhvec embed --vocab VOCAB`.
 fn zhvec(vocab: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("zhvec").unwrap();
+    let mut cmd = common::zhvec();
     cmd.arg("embed").arg("--vocab").arg(vocab);
     cmd
 }
@@ -73,25 +69,8 @@ fn parse_npy(bytes: &[u8]) -> (usize, usize, Vec<f32>) {
     (dims[0], dims[1], f32s(data))
 }
 
-fn f32s(bytes: &[u8]) -> Vec<f32> {
-    assert_eq!(bytes.len() % 4, 0);
-    bytes.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
-}
-
 fn flat(rows: &[Vec<f32>]) -> Vec<f32> {
     rows.iter().flatten().copied().collect()
-}
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn tmp_leftovers(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".zhvec-") || n.ends_with(".tmp"))
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -657,7 +636,7 @@ fn a_ten_megabyte_line_is_one_row() {
 
 /// Runs `zhvec embed` on `input` with stdout to a pipe that is closed after `keep` bytes.
 fn run_into_closed_pipe(v: &Path, input: &Path, extra: &[&str], keep: usize) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
+    let mut child = std::process::Command::new(common::zhvec().get_program())
         .arg("embed")
         .arg("--vocab")
         .arg(v)
@@ -1189,7 +1168,7 @@ fn output_file_keeps_its_old_content_until_the_run_completes() {
     let (dir, v) = table();
     let target = dir.path().join("rows.jsonl");
     fs::write(&target, "old\n").unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
+    let mut child = std::process::Command::new(common::zhvec().get_program())
         .args(["embed", "-q", "--vocab"])
         .arg(&v)
         .arg("-o")
@@ -1266,7 +1245,7 @@ fn gzip_input_is_read_transparently() {
 fn ctrl_c_leaves_neither_the_output_nor_a_temporary_file() {
     let (dir, v) = table();
     let out = dir.path().join("out.npy");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
+    let mut child = std::process::Command::new(common::zhvec().get_program())
         .args(["embed", "--vocab"])
         .arg(&v)
         .args(["-f", "npy", "-o"])

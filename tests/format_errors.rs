@@ -7,7 +7,6 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 use zhvec::vocab::format::{checksum, Section, HEADER_LEN};
 use zhvec::vocab::{write_vocab, TableData, VocabData};
@@ -40,7 +39,7 @@ fn open_err(path: &Path) -> String {
 }
 
 fn vocab_cmd(sub: &str, path: &Path) -> std::process::Output {
-    Command::cargo_bin("zhvec").unwrap().args(["vocab", sub]).arg(path).output().unwrap()
+    common::zhvec().args(["vocab", sub]).arg(path).output().unwrap()
 }
 
 /// `zhvec vocab info` and `verify` on `path`: both exit 2 with a message naming the file
@@ -360,8 +359,7 @@ fn damaged_index_never_panics_the_cli() {
         let mut b = bytes.clone();
         b[at] ^= 0xff;
         fs::write(&p, &b).unwrap();
-        let out = Command::cargo_bin("zhvec")
-            .unwrap()
+        let out = common::zhvec()
             .args(["embed", "--vocab"])
             .arg(&p)
             .write_stdin("北京天气很好\n🙂e\u{301}\n")
@@ -567,7 +565,7 @@ fn cli_info_and_verify_describe_a_good_table() {
     for dtype in [Dtype::F32, Dtype::F16, Dtype::Int8] {
         let (_d, p) = tiny(dtype);
         let size = fs::metadata(&p).unwrap().len();
-        let out = Command::cargo_bin("zhvec").unwrap().args(["vocab", "info", "--json"]).arg(&p).output().unwrap();
+        let out = common::zhvec().args(["vocab", "info", "--json"]).arg(&p).output().unwrap();
         assert_eq!(out.status.code(), Some(0));
         let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(info["words"], 3);
@@ -687,13 +685,7 @@ fn empty_tables_round_trip() {
     assert_eq!((v.len(Kind::Word), v.len(Kind::Char), v.total(Kind::Word)), (0, 0, 0));
     assert!(v.word("北京").is_none() && v.char('北').is_none() && v.id(Kind::Char, "e\u{301}").is_none());
     assert_eq!(v.entries(Kind::Word).count() + v.entries(Kind::Char).count(), 0);
-    let out = Command::cargo_bin("zhvec")
-        .unwrap()
-        .args(["embed", "--vocab"])
-        .arg(&p)
-        .write_stdin("北京天气很好\n\n")
-        .output()
-        .unwrap();
+    let out = common::zhvec().args(["embed", "--vocab"]).arg(&p).write_stdin("北京天气很好\n\n").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "[0,0,0,0]\n[0,0,0,0]\n");
 }

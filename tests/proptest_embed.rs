@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::f32s;
+
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -81,10 +83,6 @@ fn expected_lines(text: &str) -> Vec<&str> {
             }
         })
         .collect()
-}
-
-fn f32s(bytes: &[u8]) -> Vec<f32> {
-    bytes.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
 }
 
 const PIECES: &[&str] = &[
@@ -241,8 +239,7 @@ fn cli_rows_equal_library_rows() {
     let text = lines.join("\n") + "\n";
     let dir = tempfile::tempdir().unwrap();
     let vocab = common::write_tiny(dir.path(), Dtype::F32);
-    let out = assert_cmd::Command::cargo_bin("zhvec")
-        .unwrap()
+    let out = common::zhvec()
         .args(["embed", "-q", "-f", "f32", "--threads", "3", "--vocab"])
         .arg(&vocab)
         .write_stdin(text)

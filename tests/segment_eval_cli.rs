@@ -6,23 +6,18 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use tempfile::TempDir;
-use zhvec::Dtype;
 
-fn table() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::write_tiny(dir.path(), Dtype::F32);
-    (dir, path)
-}
+use common::tiny_table as table;
 
+/// `zhvec SUB… --vocab VOCAB`.
 fn zhvec(sub: &[&str], vocab: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("zhvec").unwrap();
+    let mut cmd = common::zhvec();
     cmd.args(sub).arg("--vocab").arg(vocab);
     cmd
 }
 
 fn eval_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/eval").join(name)
+    common::testdata(&format!("eval/{name}"))
 }
 
 fn stdout_of(cmd: &mut Command) -> String {
@@ -246,7 +241,7 @@ fn segment_into_a_closed_pipe_ends_quietly() {
         writeln!(file, "我来到北京清华大学 {i}").unwrap();
     }
     file.flush().unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zhvec"))
+    let mut child = std::process::Command::new(common::zhvec().get_program())
         .args(["segment", "--vocab"])
         .arg(&v)
         .arg(&f)

@@ -1,9 +1,59 @@
-//! Shared helpers for the integration tests: small tables written through the library.
+//! Shared harness for the integration tests: the real binary, small tables written through
+//! the library, and readers for what the binary writes.
 #![allow(dead_code)]
 
+use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
+use assert_cmd::Command;
+use tempfile::TempDir;
 use zhvec::vocab::{write_vocab, Dtype, TableData, VocabData};
+
+/// The `zhvec` binary built by cargo for these tests.
+pub fn zhvec() -> Command {
+    Command::cargo_bin("zhvec").expect("the zhvec binary is built")
+}
+
+/// A file under `testdata/`, e.g. `testdata("build/w2v.txt")`.
+pub fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+}
+
+/// The tiny f32 table of [`tiny_tables`] in a fresh temporary folder (kept alive by the
+/// returned guard).
+pub fn tiny_table() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = write_tiny(dir.path(), Dtype::F32);
+    (dir, path)
+}
+
+/// Little-endian f32 values, as in npy data and `-f f32` output.
+pub fn f32s(bytes: &[u8]) -> Vec<f32> {
+    assert_eq!(bytes.len() % 4, 0, "{} bytes is not a whole number of f32", bytes.len());
+    bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+/// A finished command's standard error, as text.
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Everything in `dir`, by name, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("readable folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Temporary output files left in `dir`.
+pub fn tmp_leftovers(dir: &Path) -> Vec<String> {
+    listing(dir).into_iter().filter(|n| n.starts_with(".zhvec-") || n.ends_with(".tmp")).collect()
+}
 
 /// Word table: 北京 [1,2], 天气 [3,4], 今天 [0,-1].
 /// Char table: 北 [1,0], 京 [0,1], 天 [2,2], 气 [4,0], 很 [1,1], 好 [0,2], 🙂 [5,5],
