@@ -2,6 +2,9 @@
 //! the indexed form of `src/segment/packed.rs`, which the binary embeds and reads in place.
 
 #[allow(dead_code)]
+#[path = "src/hash.rs"]
+mod hash;
+#[allow(dead_code)]
 #[path = "src/segment/packed.rs"]
 mod packed;
 
@@ -11,6 +14,7 @@ fn main() {
     const DICT: &str = "vocab/jieba-dict.txt";
     println!("cargo::rerun-if-changed={DICT}");
     println!("cargo::rerun-if-changed=src/segment/packed.rs");
+    println!("cargo::rerun-if-changed=src/hash.rs");
     let text = std::fs::read_to_string(DICT).unwrap_or_else(|e| panic!("{DICT}: {e}"));
     let entries: Vec<(&str, u32)> = text
         .lines()

@@ -13,8 +13,8 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
+use crate::hash::name_hash;
 use crate::segment::{is_plain_char, Segmenter};
-use crate::vocab::format::name_hash;
 use crate::vocab::quant::{Elem, Rows};
 use crate::vocab::reader::Vectors;
 use crate::vocab::{Kind, View, Vocab};

@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod default_vocab;
 pub mod embed;
 pub mod eval;
+pub mod hash;
 pub mod input;
 pub mod interrupt;
 pub mod output;

@@ -11,7 +11,7 @@
 //!
 //! | bytes          | field                                                             |
 //! |----------------|-------------------------------------------------------------------|
-//! | 0..8           | magic `ZHSEGDC2`                                                  |
+//! | 0..8           | magic `ZHSEGDC3`                                                  |
 //! | 8..12          | w, the number of words; entries `0..w` are words                  |
 //! | 12..16         | e, the number of entries; entries `w..e` are prefixes only        |
 //! | 16..20         | s, the number of index slots (a power of two, > e)                |
@@ -22,32 +22,19 @@
 //! | then 4·w       | word frequencies                                                  |
 //! | then 4·(e+1)   | byte offsets of the names, from 0 to the names' length            |
 //! | then 4·s       | slots: 0 for empty, else entry id + 1 in the low b bits and the   |
-//! |                | top 32 − b bits of the name's hash above them                     |
+//! |                | top 32 − b bits of the name's hash above them (`crate::hash`)     |
 //! | then           | the names, UTF-8, back to back                                    |
 
 use std::collections::HashSet;
 
-pub const MAGIC: &[u8; 8] = b"ZHSEGDC2";
+use crate::hash::{name_hash, probe, slot_capacity};
+
+pub const MAGIC: &[u8; 8] = b"ZHSEGDC3";
 const HEADER_LEN: usize = 40;
 
-/// FxHash-style over 8-byte blocks with a final mix: words are short, and this is one
-/// multiply per block rather than one per byte.
-pub fn hash(word: &[u8]) -> u64 {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let mut h = word.len() as u64;
-    let mut blocks = word.chunks_exact(8);
-    for b in &mut blocks {
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(b.try_into().unwrap_or_default())).wrapping_mul(K);
-    }
-    let mut tail = [0u8; 8];
-    tail[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
-    h ^ (h >> 29)
-}
-
-/// The tag a slot keeps of a hash: its top `32 - id_bits` bits.
+/// The tag a slot keeps of a hash: the top `32 - id_bits` bits of its high half.
 fn tag(h: u64, id_bits: u32) -> u32 {
-    ((h >> 32) as u32) >> id_bits << id_bits
+    crate::hash::tag(h) >> id_bits << id_bits
 }
 
 /// Packs `(word, frequency)` entries; `None` if a word repeats, is empty, or the sizes
@@ -67,7 +54,7 @@ pub fn pack(words: &[(&str, u32)]) -> Option<Vec<u8>> {
             }
         }
     }
-    let slots_len = (names.len() + names.len() / 2 + 1).next_power_of_two();
+    let slots_len = usize::try_from(slot_capacity(names.len() as u64)).ok()?;
     let id_bits = (usize::BITS - names.len().leading_zeros()).max(1);
     if id_bits >= 32 {
         return None;
@@ -76,12 +63,9 @@ pub fn pack(words: &[(&str, u32)]) -> Option<Vec<u8>> {
     let mut blob = Vec::new();
     let mut offsets = vec![0u32];
     for (id, name) in names.iter().enumerate() {
-        let h = hash(name.as_bytes());
-        let mut i = h as usize & (slots_len - 1);
-        while slots[i] != 0 {
-            i = (i + 1) & (slots_len - 1);
-        }
-        slots[i] = (id as u32 + 1) | tag(h, id_bits);
+        let h = name_hash(name.as_bytes());
+        let free = probe(h, slots_len).find(|&i| slots[i] == 0)?;
+        slots[free] = (id as u32 + 1) | tag(h, id_bits);
         blob.extend_from_slice(name.as_bytes());
         offsets.push(u32::try_from(blob.len()).ok()?);
     }
@@ -181,11 +165,9 @@ impl<'a> Packed<'a> {
 
     pub fn get(&self, s: &str) -> Lookup {
         let slots = (self.names_at - self.slots_at) / 4;
-        let h = hash(s.as_bytes());
+        let h = name_hash(s.as_bytes());
         let (tag, id_mask) = (tag(h, self.id_bits), (1u32 << self.id_bits) - 1);
-        let mut i = h as usize & (slots - 1);
-        // Bounded so that even a table with no empty slot cannot loop forever.
-        for _ in 0..slots {
+        for i in probe(h, slots) {
             let Some(slot) = u32_at(self.bytes, self.slots_at + 4 * i) else { break };
             if slot == 0 {
                 break;
@@ -197,7 +179,6 @@ impl<'a> Packed<'a> {
                     _ => Lookup::Prefix,
                 };
             }
-            i = (i + 1) & (slots - 1);
         }
         Lookup::Absent
     }

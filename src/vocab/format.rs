@@ -29,8 +29,9 @@
 //! - `Offsets`: `u32 × (n + 1)`; row `i`'s name is `strings[off[i]..off[i+1]]`.
 //! - `Slots`: an open-addressing hash index of `u64 × capacity` (a power of two, at least
 //!   `n + 1`, so probing always ends). A slot holds `row | tag << 32`, where `tag` is the
-//!   high half of the name's [`name_hash`]; an empty slot is `u64::MAX`. Probing is linear
-//!   from `hash & (capacity - 1)`. The index is built once by the writer and never on open.
+//!   high half of the name's [`crate::hash::name_hash`]; an empty slot is `u64::MAX`. Probing
+//!   is linear from `hash & (capacity - 1)` ([`crate::hash::probe`]). The index is built once
+//!   by the writer and never on open.
 //! - `Vectors`: `n × dim` values of the file's dtype.
 //! - `Scales`: `f32 × n` for int8 (value = i8 × scale), empty otherwise.
 //! - `Counts`: `u64 × n` frequencies, used for SIF weighting and the `vocab` segmenter dict.
@@ -274,27 +275,6 @@ pub fn align_up(n: u64) -> u64 {
     n.div_ceil(ALIGN as u64) * ALIGN as u64
 }
 
-/// The hash of a row name used by the slot index: FNV-1a, then a final avalanche so that
-/// both the low bits (slot position) and the high bits (tag) are well mixed.
-#[inline]
-pub fn name_hash(name: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in name {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
-
-/// The slot index capacity for `n` rows: a power of two with load factor at most 2/3.
-pub fn slot_capacity(n: u64) -> u64 {
-    (n + n / 2 + 1).next_power_of_two()
-}
-
 /// A fast 64-bit checksum for corruption detection (not cryptographic): four independent
 /// multiply-rotate lanes over 8-byte words, so it runs at several GB/s.
 pub fn checksum(bytes: &[u8]) -> u64 {
@@ -383,14 +363,6 @@ mod tests {
             let mut d = data.clone();
             d[i] ^= 1;
             assert_ne!(checksum(&d), base, "byte {i}");
-        }
-    }
-
-    #[test]
-    fn capacity_leaves_free_slots() {
-        for n in [0u64, 1, 2, 3, 100, 1000, 2_000_000] {
-            let cap = slot_capacity(n);
-            assert!(cap.is_power_of_two() && cap > n, "{n} -> {cap}");
         }
     }
 }

@@ -8,11 +8,12 @@ use std::path::Path;
 use memmap2::Mmap;
 
 use super::format::{
-    checksum, name_hash, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
+    checksum, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
     FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, WORD_SECTIONS,
 };
 use super::quant::Row;
 use crate::error::{Error, Result};
+use crate::hash::{name_hash, probe, tag};
 
 enum Bytes {
     Mapped(Mmap),
@@ -375,7 +376,7 @@ impl<'a> TableView<'a> {
     #[inline(always)]
     pub fn prefetch_candidate(&self, h: u64) {
         let Some(&s) = self.slots.get(h as usize & self.slots.len().wrapping_sub(1)) else { return };
-        if s == EMPTY_SLOT || s >> 32 != h >> 32 {
+        if s == EMPTY_SLOT || s >> 32 != u64::from(tag(h)) {
             return;
         }
         let id = s as u32 as usize;
@@ -394,14 +395,10 @@ impl<'a> TableView<'a> {
     /// [`TableView::find`] with the name's hash already computed.
     #[inline]
     pub fn find_hashed(&self, name: &[u8], h: u64) -> Option<u32> {
-        let slots = self.slots;
-        // Validated on open: a power of two, so never empty.
-        let mask = slots.len().wrapping_sub(1);
-        let tag = h >> 32;
-        let mut i = h as usize & mask;
-        // Bounded so that even a corrupted index (no empty slot) cannot loop forever.
-        for _ in 0..slots.len() {
-            let s = slots[i];
+        let tag = u64::from(tag(h));
+        // The slot count was validated on open: a power of two.
+        for i in probe(h, self.slots.len()) {
+            let s = self.slots[i];
             if s == EMPTY_SLOT {
                 return None;
             }
@@ -411,7 +408,6 @@ impl<'a> TableView<'a> {
                     return Some(id);
                 }
             }
-            i = (i + 1) & mask;
         }
         None
     }

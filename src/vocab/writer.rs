@@ -8,12 +8,13 @@ use std::path::Path;
 use memmap2::Mmap;
 
 use super::format::{
-    align_up, checksum, name_hash, slot_capacity, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS,
-    EMPTY_SLOT, FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
+    align_up, checksum, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
+    FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
 };
 use super::quant::{f32_to_f16, quantize_i8};
 use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
+use crate::hash::{name_hash, probe, slot_capacity, tag};
 
 /// One table in memory, rows in the order they will be stored.
 #[derive(Clone, Debug, Default)]
@@ -206,22 +207,18 @@ fn write_le<W: Write, const N: usize>(o: &mut Out<W>, values: impl Iterator<Item
 
 /// Builds the open-addressing index described in [`super::format`].
 fn build_slots(names: &[String]) -> Result<Vec<u64>> {
-    let cap = slot_capacity(names.len() as u64) as usize;
-    let mask = cap - 1;
-    let mut slots = vec![EMPTY_SLOT; cap];
+    let mut slots = vec![EMPTY_SLOT; slot_capacity(names.len() as u64) as usize];
     for (id, name) in names.iter().enumerate() {
         let h = name_hash(name.as_bytes());
-        let mut i = h as usize & mask;
-        loop {
+        for i in probe(h, slots.len()) {
             let s = slots[i];
             if s == EMPTY_SLOT {
-                slots[i] = id as u64 | (h >> 32) << 32;
+                slots[i] = id as u64 | u64::from(tag(h)) << 32;
                 break;
             }
-            if s >> 32 == h >> 32 && names[s as u32 as usize] == *name {
+            if s >> 32 == u64::from(tag(h)) && names[s as u32 as usize] == *name {
                 return Err(Error::bad(format!("duplicate entry {name:?} in the table")));
             }
-            i = (i + 1) & mask;
         }
     }
     Ok(slots)
