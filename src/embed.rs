@@ -155,7 +155,7 @@ impl<'v> Embedder<'v> {
             return Err(Error::bad("--channels must name at least one of word, char"));
         }
         if !(recipe.sif_a.is_finite() && recipe.sif_a > 0.0) {
-            return Err(Error::bad("--sif-a must be a positive number"));
+            return Err(Error::bad("SIF a must be positive and finite"));
         }
         let (word_dim, char_dim) = (vocab.dim(Kind::Word), vocab.dim(Kind::Char));
         Ok(Embedder {
