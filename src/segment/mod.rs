@@ -74,31 +74,57 @@ impl Segmenter {
     /// Han text and ASCII are left exactly as jieba cuts them.
     #[inline]
     pub fn for_each_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
+        let mut at = TokenCursor::default();
+        while self.next_tokens(line, &mut at, &mut f) {}
+    }
+
+    /// The tokens of `line` as [`Segmenter::for_each_token`] gives them, a piece of about
+    /// [`PIECE`] bytes at a time, so a long line can be handled in parts of bounded size.
+    /// Start with a new cursor; returns whether tokens remain after this call.
+    #[inline]
+    pub fn next_tokens<'a>(&self, line: &'a str, at: &mut TokenCursor, f: impl FnMut(&'a str)) -> bool {
+        self.next_tokens_by(line, at, PIECE, f)
+    }
+
+    #[inline]
+    fn next_tokens_by<'a>(
+        &self,
+        line: &'a str,
+        at: &mut TokenCursor,
+        piece: usize,
+        mut f: impl FnMut(&'a str),
+    ) -> bool {
         // `all` stops at the first non-whitespace character; `trim` would look at both ends.
-        if line.chars().all(char::is_whitespace) {
-            return;
+        if at.from == 0 && line.chars().all(char::is_whitespace) {
+            return false;
         }
         let mut emit = |s: &'a str| {
             if !s.chars().all(char::is_whitespace) {
                 f(s)
             }
         };
-        let mut pending: Option<(usize, usize)> = None;
-        for t in self.jieba.cut(line, true) {
+        let (from, mut pending) = (at.from, at.pending);
+        let to = piece_end(line, from, piece);
+        for t in self.jieba.cut(&line[from..to], true) {
+            let (t_start, t_end) = (from + t.byte_start, from + t.byte_end);
             pending = match pending {
-                Some((start, end)) if end == t.byte_start && joins(line, start, end, t.byte_end) => {
-                    Some((start, t.byte_end))
-                }
+                Some((start, end)) if end == t_start && joins(line, start, end, t_end) => Some((start, t_end)),
                 Some((start, end)) => {
                     emit(&line[start..end]);
-                    Some((t.byte_start, t.byte_end))
+                    Some((t_start, t_end))
                 }
-                None => Some((t.byte_start, t.byte_end)),
+                None => Some((t_start, t_end)),
             };
+        }
+        // The last token may yet join the next piece's first one.
+        *at = TokenCursor { from: to, pending };
+        if to < line.len() {
+            return true;
         }
         if let Some((start, end)) = pending {
             emit(&line[start..end]);
         }
+        false
     }
 
     /// Segments `line` into `out` (cleared first), dropping whitespace-only tokens.
@@ -106,6 +132,49 @@ impl Segmenter {
         out.clear();
         self.for_each_token(line, |t| out.push(t));
     }
+}
+
+/// Where [`Segmenter::next_tokens`] goes on in a line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokenCursor {
+    from: usize,
+    /// The last token seen, not yet given out.
+    pending: Option<(usize, usize)>,
+}
+
+/// Lines are handed to jieba in pieces of about this many bytes, so a long line needs no
+/// token list of its own length.
+const PIECE: usize = 64 << 10;
+
+/// The end of the piece of `line` that starts at `from`: the first place after `piece`
+/// bytes where jieba cuts anyway, or the end of the line. jieba segments maximal runs of
+/// Han, ASCII letters, digits and `+#&._%-` each on its own, and emits every other
+/// character as a token, except that `\r\n` is one; so after such another character, other
+/// than `\r`, cutting the text changes no token.
+fn piece_end(line: &str, from: usize, piece: usize) -> usize {
+    if line.len() - from <= piece {
+        return line.len();
+    }
+    let mut at = from + piece;
+    while !line.is_char_boundary(at) {
+        at += 1;
+    }
+    let mut prev = line[..at].chars().next_back();
+    for (i, c) in line[at..].char_indices() {
+        if prev.is_some_and(|p| !is_jieba_run_char(p) && p != '\r') {
+            return at + i;
+        }
+        prev = Some(c);
+    }
+    line.len()
+}
+
+/// Whether jieba groups `c` into runs that it segments as a whole (its `RE_HAN_DEFAULT`).
+fn is_jieba_run_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
+        || matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+        || ('\u{20000}'..='\u{2ffff}').contains(&c)
 }
 
 /// The longest text for which [`Segmenter::new`] may build a dictionary of the text's own
@@ -459,6 +528,28 @@ mod tests {
         assert_eq!(cut, cut_lines(&whole, &text));
         assert!(cut[0].contains(&word), "{:?}", cut[0].iter().map(|t| t.chars().count()).collect::<Vec<_>>());
         assert!(cut[0].contains(&word[..120].to_owned()));
+    }
+
+    #[test]
+    fn a_long_line_cut_in_pieces_cuts_as_a_whole() {
+        let seg = Segmenter::standard();
+        let text = include_str!("../../testdata/headlines.txt");
+        let seps = ["，", " ", "\r", "\t", "e\u{301}", "\r\r", "👍🏽", "", "ab", "。”", "café"];
+        let line: String = text.lines().enumerate().map(|(i, l)| format!("{l}{}", seps[i % seps.len()])).collect();
+        let by = |piece| {
+            let (mut v, mut at, mut calls) = (Vec::new(), TokenCursor::default(), 1);
+            while seg.next_tokens_by(&line, &mut at, piece, |t| v.push(t)) {
+                calls += 1;
+            }
+            (v, calls)
+        };
+        let (whole, calls) = by(usize::MAX);
+        assert_eq!(calls, 1);
+        for piece in [1, 7, 100, 4096] {
+            let (got, calls) = by(piece);
+            assert_eq!(got, whole, "pieces of {piece} bytes");
+            assert!(calls > line.len() / piece / 50, "{calls} pieces of {piece} bytes");
+        }
     }
 
     #[test]
