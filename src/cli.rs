@@ -95,7 +95,7 @@ pub struct EmbedArgs {
     /// Write one output per input file into this directory, named after the input.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
-    /// Worker threads (default: all cores). The output does not depend on it.
+    /// Worker threads (default: all cores; at most 4 per core). The output does not depend on it.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
     /// jsonl: emit objects with the 1-based line number.
