@@ -208,24 +208,25 @@ fn fill_chunk(
     loop {
         let want = chunk_bytes.saturating_sub(buf.len()).max(1 << 16) as u64;
         let got = reader.take(want).read_to_end(buf).map_err(|e| read_error(name, e))?;
+        #[cfg(test)]
+        tests::SCANNED.with(|n| n.set(n.get() + (buf.len() - scanned) as u64));
+        let last_end = buf[scanned..].iter().rposition(|&b| b == b'\n');
+        if last_end.is_none() && buf.len() > MAX_LINE {
+            // `buf` holds no `\n` at all: it is all line `line`.
+            return Err(Error::at_line(
+                &name.display().to_string(),
+                line,
+                format_args!("a line longer than {} MB; is this a text file?", MAX_LINE >> 20),
+            ));
+        }
         if (got as u64) < want {
             return Ok(true);
         }
-        #[cfg(test)]
-        tests::SCANNED.with(|n| n.set(n.get() + (buf.len() - scanned) as u64));
-        match buf[scanned..].iter().rposition(|&b| b == b'\n') {
+        match last_end {
             Some(p) => {
                 carry.extend_from_slice(&buf[scanned + p + 1..]);
                 buf.truncate(scanned + p + 1);
                 return Ok(false);
-            }
-            None if buf.len() > MAX_LINE => {
-                // `buf` holds no `\n` at all: it is all line `line`.
-                return Err(Error::at_line(
-                    &name.display().to_string(),
-                    line,
-                    format_args!("a line longer than {} MB; is this a text file?", MAX_LINE >> 20),
-                ));
             }
             None => scanned = buf.len(),
         }
@@ -361,6 +362,17 @@ mod tests {
         // Each byte once; searching the whole buffer after every read would be ~64 GB here.
         let scanned = SCANNED.with(|n| n.get());
         assert!(scanned <= (len + (1 << 17)) as u64, "searched {scanned} bytes for a {len}-byte line");
+    }
+
+    #[test]
+    fn a_last_line_over_the_limit_is_refused_too() {
+        let mut src = no_newline(MAX_LINE + 10);
+        let (mut buf, mut carry) = (Vec::new(), Vec::new());
+        let err = fill_chunk(&mut src, Path::new("t"), 1, MAX_LINE, &mut buf, &mut carry).unwrap_err();
+        assert!(err.to_string().starts_with("t:1: a line longer than"), "{err}");
+        let (mut src, mut buf) = (no_newline(MAX_LINE), Vec::new());
+        assert!(fill_chunk(&mut src, Path::new("t"), 1, MAX_LINE, &mut buf, &mut carry).unwrap());
+        assert_eq!(buf.len(), MAX_LINE);
     }
 
     #[test]
