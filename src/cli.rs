@@ -33,20 +33,27 @@ pub enum Command {
     Eval(EvalCommand),
 }
 
-/// The table and the recipe options shared by embed, segment and eval.
+/// The table and the segmenter: all that `segment` uses.
 #[derive(Debug, Clone, Args)]
-pub struct RecipeArgs {
+pub struct TableArgs {
     /// Vocab table (.zv) to use; the embedded default when absent.
     #[arg(long, value_name = "PATH")]
     pub vocab: Option<PathBuf>,
     /// Segmenter dictionary: jieba's standard one, or the vocab's own words and frequencies.
     #[arg(long, value_enum, default_value_t = SegDict::Jieba)]
     pub seg_dict: SegDict,
+}
+
+/// The table, the segmenter and the pooling options shared by embed and eval.
+#[derive(Debug, Clone, Args)]
+pub struct RecipeArgs {
+    #[command(flatten)]
+    pub table: TableArgs,
     /// Weighting of token vectors before averaging.
     #[arg(long, value_enum, default_value_t = Weighting::Uniform)]
     pub weighting: Weighting,
-    /// The a of SIF weighting a/(a+p(w)).
-    #[arg(long, default_value_t = 1e-3, value_name = "A")]
+    /// The a of SIF weighting a/(a+p(w)): a positive number.
+    #[arg(long, default_value_t = 1e-3, value_name = "A", allow_negative_numbers = true, value_parser = positive_finite)]
     pub sif_a: f32,
     /// L2-normalize nothing, each channel, or the whole row.
     #[arg(long, value_enum, default_value_t = Normalize::None)]
@@ -54,6 +61,16 @@ pub struct RecipeArgs {
     /// Channels in the row: word,char | word | char.
     #[arg(long, default_value = "word,char", value_name = "LIST")]
     pub channels: Channels,
+}
+
+/// A value that must be a positive, finite number; negative ones parse, to be refused here.
+fn positive_finite(s: &str) -> Result<f32, String> {
+    let a: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if a.is_finite() && a > 0.0 {
+        Ok(a)
+    } else {
+        Err("must be a positive, finite number".into())
+    }
 }
 
 impl RecipeArgs {
@@ -78,7 +95,7 @@ pub struct EmbedArgs {
     /// Write one output per input file into this directory, named after the input.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
-    /// Worker threads (default: all cores). The output does not depend on it.
+    /// Worker threads (default: all cores; at most 4 per core). The output does not depend on it.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
     /// jsonl: emit objects with the 1-based line number.
@@ -107,7 +124,7 @@ pub struct SegmentArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
-    pub recipe: RecipeArgs,
+    pub table: TableArgs,
     /// Show where each token's vector comes from: the word table (w), a character fallback
     /// with the characters used (c:...), or nothing (-).
     #[arg(long)]

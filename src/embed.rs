@@ -14,7 +14,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
 use crate::hash::name_hash;
-use crate::segment::{is_plain_char, Segmenter};
+use crate::segment::{is_plain_char, Segmenter, TokenCursor};
 use crate::vocab::quant::{Elem, Rows};
 use crate::vocab::reader::Vectors;
 use crate::vocab::{Kind, View, Vocab};
@@ -155,7 +155,7 @@ impl<'v> Embedder<'v> {
             return Err(Error::bad("--channels must name at least one of word, char"));
         }
         if !(recipe.sif_a.is_finite() && recipe.sif_a > 0.0) {
-            return Err(Error::bad("--sif-a must be a positive number"));
+            return Err(Error::bad("SIF a must be positive and finite"));
         }
         let (word_dim, char_dim) = (vocab.dim(Kind::Word), vocab.dim(Kind::Char));
         Ok(Embedder {
@@ -273,56 +273,60 @@ impl<'v> Embedder<'v> {
         stats.lines += 1;
         // Tokens are collected first so that the loop below, with the row sums, is compiled
         // as part of this function (and so for AVX2 when `embed_line_avx2` runs it).
-        tokens.clear();
+        // A piece of the line at a time, so a long line needs no token list of its length.
         let base = line.as_ptr() as usize;
-        self.segmenter.for_each_token(line, |t| {
-            let start = t.as_ptr() as usize - base;
-            tokens.push((start, start + t.len()));
-        });
-        let any = !tokens.is_empty();
-        // The word lookups of all tokens are started before any is used, so their cache
-        // misses (index slot, then name offsets and row) overlap instead of queueing: first
-        // every slot, then every candidate behind a slot.
-        let words = &self.view.words;
-        hashes.clear();
-        hashes.extend(tokens.iter().map(|&(start, end)| {
-            let token = &line[start..end];
-            let h = (!self.skips_word_lookup(token)).then(|| name_hash(token.as_bytes()));
-            if let Some(h) = h {
-                words.prefetch_slot(h);
-            }
-            h
-        }));
-        hashes.iter().flatten().for_each(|&h| words.prefetch_candidate(h));
-        for (&(start, end), &h) in tokens.iter().zip(hashes.iter()) {
-            let token = &line[start..end];
-            stats.tokens += 1;
-            let word_id = h.and_then(|h| words.find_hashed(token.as_bytes(), h));
-            ids.clear();
-            for (g, c) in CharsOf::new(token) {
-                match self.char_id(g, c) {
-                    Some(id) => {
-                        stats.chars_hit += 1;
-                        char_rows.add_to(id, chars, self.weight(Kind::Char, id));
-                        n_char += 1;
-                        if word_id.is_none() && self.fallback {
-                            ids.push(id);
-                        }
-                    }
-                    None => stats.chars_missed += 1,
+        let (mut at, mut any, mut more) = (TokenCursor::default(), false, true);
+        while more {
+            tokens.clear();
+            more = self.segmenter.next_tokens(line, &mut at, |t| {
+                let start = t.as_ptr() as usize - base;
+                tokens.push((start, start + t.len()));
+            });
+            any |= !tokens.is_empty();
+            // The word lookups of all tokens are started before any is used, so their cache
+            // misses (index slot, then name offsets and row) overlap instead of queueing: first
+            // every slot, then every candidate behind a slot.
+            let words = &self.view.words;
+            hashes.clear();
+            hashes.extend(tokens.iter().map(|&(start, end)| {
+                let token = &line[start..end];
+                let h = (!self.skips_word_lookup(token)).then(|| name_hash(token.as_bytes()));
+                if let Some(h) = h {
+                    words.prefetch_slot(h);
                 }
-            }
-            if let Some(id) = word_id {
-                stats.word_hits += 1;
-                word_rows.add_to(id, word, self.weight(Kind::Word, id));
-                n_word += 1;
-            } else if !ids.is_empty() {
-                // An out-of-vocabulary word has p(w) = 0, so its SIF weight is 1.
-                stats.char_fallbacks += 1;
-                n_word += 1;
-                add_fallback(ids, word, fallback, |id, acc| char_rows.add_to(id, acc, 1.0));
-            } else {
-                stats.no_vector += 1;
+                h
+            }));
+            hashes.iter().flatten().for_each(|&h| words.prefetch_candidate(h));
+            for (&(start, end), &h) in tokens.iter().zip(hashes.iter()) {
+                let token = &line[start..end];
+                stats.tokens += 1;
+                let word_id = h.and_then(|h| words.find_hashed(token.as_bytes(), h));
+                ids.clear();
+                for (g, c) in CharsOf::new(token) {
+                    match self.char_id(g, c) {
+                        Some(id) => {
+                            stats.chars_hit += 1;
+                            char_rows.add_to(id, chars, self.weight(Kind::Char, id));
+                            n_char += 1;
+                            if word_id.is_none() && self.fallback {
+                                ids.push(id);
+                            }
+                        }
+                        None => stats.chars_missed += 1,
+                    }
+                }
+                if let Some(id) = word_id {
+                    stats.word_hits += 1;
+                    word_rows.add_to(id, word, self.weight(Kind::Word, id));
+                    n_word += 1;
+                } else if !ids.is_empty() {
+                    // An out-of-vocabulary word has p(w) = 0, so its SIF weight is 1.
+                    stats.char_fallbacks += 1;
+                    n_word += 1;
+                    add_fallback(ids, word, fallback, |id, acc| char_rows.add_to(id, acc, 1.0));
+                } else {
+                    stats.no_vector += 1;
+                }
             }
         }
         if !any {

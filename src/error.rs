@@ -79,3 +79,25 @@ impl std::error::Error for Error {
         }
     }
 }
+
+/// `n` and a regular English noun, singular for one: `plural(1, "line")` is "1 line".
+pub fn plural(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn plural_is_singular_for_one() {
+        assert_eq!(plural(0u64, "line"), "0 lines");
+        assert_eq!(plural(1u64, "line"), "1 line");
+        assert_eq!(plural(2u32, "pair"), "2 pairs");
+    }
+}

@@ -36,10 +36,22 @@ pub fn ranks(v: &[f64]) -> Vec<f64> {
     r
 }
 
-pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+/// Why a correlation is undefined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undefined {
+    /// Fewer than two pairs.
+    TooFewPairs,
+    /// Every value of the first series is the same.
+    ConstantFirst,
+    /// Every value of the second series is the same.
+    ConstantSecond,
+}
+
+/// Pearson's r; undefined for fewer than two pairs or when a series does not vary.
+pub fn pearson(a: &[f64], b: &[f64]) -> Result<f64, Undefined> {
     let n = a.len() as f64;
     if a.len() < 2 {
-        return 0.0;
+        return Err(Undefined::TooFewPairs);
     }
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
     let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
@@ -48,15 +60,17 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
         va += (x - ma) * (x - ma);
         vb += (y - mb) * (y - mb);
     }
-    if va == 0.0 || vb == 0.0 {
-        0.0
+    if va == 0.0 {
+        Err(Undefined::ConstantFirst)
+    } else if vb == 0.0 {
+        Err(Undefined::ConstantSecond)
     } else {
-        cov / (va.sqrt() * vb.sqrt())
+        Ok(cov / (va.sqrt() * vb.sqrt()))
     }
 }
 
 /// Spearman's rho: the Pearson correlation of the (tie-averaged) ranks.
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+pub fn spearman(a: &[f64], b: &[f64]) -> Result<f64, Undefined> {
     pearson(&ranks(a), &ranks(b))
 }
 
@@ -115,10 +129,18 @@ mod tests {
 
     #[test]
     fn spearman_known_values() {
-        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
-        assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        let rho = |a: &[f64], b: &[f64]| spearman(a, b).unwrap();
+        assert!((rho(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
+        assert!((rho(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
         // d = (0, 0, 1, -1, 0)... rho = 1 - 6*2/(5*24) = 0.9
-        assert!((spearman(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 2.0, 4.0, 3.0, 5.0]) - 0.9).abs() < 1e-12);
+        assert!((rho(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 2.0, 4.0, 3.0, 5.0]) - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spearman_undefined_without_variation() {
+        assert_eq!(spearman(&[0.5], &[3.0]), Err(Undefined::TooFewPairs));
+        assert_eq!(spearman(&[0.1, 0.2, 0.3], &[2.0, 2.0, 2.0]), Err(Undefined::ConstantSecond));
+        assert_eq!(spearman(&[0.0, 0.0], &[1.0, 2.0]), Err(Undefined::ConstantFirst));
     }
 
     #[test]

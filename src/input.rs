@@ -56,10 +56,27 @@ pub fn open(path: &Path, bar: &ProgressBar) -> Result<Input> {
         Box::new(raw)
     };
     let head = reader.fill_buf().map_err(|e| read_error(path, e))?;
+    if is_utf16(head) {
+        let name = if is_stdin(path) { "<stdin>".into() } else { path.display().to_string() };
+        return Err(utf16_error(&name));
+    }
     if head.starts_with(b"\xef\xbb\xbf") {
         reader.consume(3);
     }
     Ok(Input { reader, gzip })
+}
+
+/// Whether `head`, the start of an input, is a UTF-16 byte order mark (LE or BE).
+pub fn is_utf16(head: &[u8]) -> bool {
+    head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff")
+}
+
+/// The refusal of a UTF-16 input named `name`.
+pub fn utf16_error(name: &str) -> Error {
+    Error::bad(format!(
+        "{name}: the input is UTF-16 (it starts with a UTF-16 byte order mark), but zhvec reads UTF-8; \
+         convert it first, e.g. with `iconv -f UTF-16 -t UTF-8`"
+    ))
 }
 
 /// A read failure; corrupt compressed data is the input's fault.

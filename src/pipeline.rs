@@ -47,6 +47,39 @@ impl Totals {
     }
 }
 
+/// Worker threads per core at most. More only add chunks in flight (memory) and no speed.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The cores available to this process: the default number of worker threads.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The worker threads for a `--threads` request: all cores by default, and at most
+/// [`MAX_THREADS_PER_CORE`] per core. A capped request gets a note on stderr unless `quiet`.
+pub fn threads(requested: Option<usize>, quiet: bool) -> Result<usize> {
+    let cores = default_threads();
+    match requested {
+        None => Ok(cores),
+        Some(0) => Err(Error::bad("--threads must be at least 1")),
+        Some(n) => {
+            let (n, capped) = cap_threads(n, cores);
+            if capped && !quiet {
+                eprintln!(
+                    "zhvec: note: using {n} threads ({MAX_THREADS_PER_CORE} per core); more would only use memory"
+                );
+            }
+            Ok(n)
+        }
+    }
+}
+
+/// `requested` threads capped at [`MAX_THREADS_PER_CORE`] per core, and whether it was capped.
+fn cap_threads(requested: usize, cores: usize) -> (usize, bool) {
+    let max = cores.max(1).saturating_mul(MAX_THREADS_PER_CORE);
+    (requested.min(max), requested > max)
+}
+
 /// One chunk of whole lines, as handed to a worker.
 pub struct Chunk<'a> {
     /// Position of the chunk in the input, from 0.
@@ -99,27 +132,7 @@ where
                 let mut buf = free_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 4096));
                 buf.clear();
                 buf.append(&mut carry);
-                let want = chunk_bytes.saturating_sub(buf.len()).max(1 << 16) as u64;
-                let got = (&mut *reader).take(want).read_to_end(&mut buf).map_err(|e| read_error(name, e))?;
-                let eof = (got as u64) < want;
-                if !eof {
-                    match buf.iter().rposition(|&b| b == b'\n') {
-                        Some(p) => carry.extend_from_slice(&buf[p + 1..]),
-                        None if buf.len() > MAX_LINE => {
-                            return Err(Error::bad(format!(
-                                "{}:{line}: a line longer than {} MB; is this a text file?",
-                                name.display(),
-                                MAX_LINE >> 20
-                            )))
-                        }
-                        None => {
-                            // Still inside one long line: keep reading into it.
-                            carry = buf;
-                            continue;
-                        }
-                    }
-                    buf.truncate(buf.len() - carry.len());
-                }
+                let eof = fill_chunk(reader, name, line, chunk_bytes, &mut buf, &mut carry)?;
                 if !buf.is_empty() {
                     let first_line = line;
                     line += count_lines(&buf);
@@ -144,7 +157,10 @@ where
                 };
                 let Ok((index, first_line, buf)) = job else { return };
                 let out = work(Chunk { index, first_line, bytes: &buf });
-                let _ = free_tx.try_send(buf);
+                // A buffer grown by a long line is dropped rather than kept for reuse.
+                if buf.capacity() <= 2 * chunk_bytes + (1 << 17) {
+                    let _ = free_tx.try_send(buf);
+                }
                 if res_tx.send((index, out)).is_err() {
                     return;
                 }
@@ -172,6 +188,49 @@ where
         let read = reader_thread.join().unwrap_or_else(|_| Err(Error::bad("the input reader failed")));
         result.and(read)
     })
+}
+
+/// Reads into `buf` (which starts with the carried part of a line, holding no `\n`) until it
+/// holds at least `chunk_bytes` or the end of input, and then on to the end of a line. The
+/// bytes after the last `\n` move to `carry`. Only newly read bytes are searched, and a line
+/// stays in `buf` as it grows, so a long line costs linear time and is refused as soon as it
+/// passes [`MAX_LINE`]. Returns whether the input has ended.
+fn fill_chunk(
+    reader: &mut (dyn Read + Send),
+    name: &Path,
+    line: u64,
+    chunk_bytes: usize,
+    buf: &mut Vec<u8>,
+    carry: &mut Vec<u8>,
+) -> Result<bool> {
+    // Everything before `scanned` is known to hold no `\n`.
+    let mut scanned = buf.len();
+    loop {
+        let want = chunk_bytes.saturating_sub(buf.len()).max(1 << 16) as u64;
+        let got = reader.take(want).read_to_end(buf).map_err(|e| read_error(name, e))?;
+        #[cfg(test)]
+        tests::SCANNED.with(|n| n.set(n.get() + (buf.len() - scanned) as u64));
+        let last_end = buf[scanned..].iter().rposition(|&b| b == b'\n');
+        if last_end.is_none() && buf.len() > MAX_LINE {
+            // `buf` holds no `\n` at all: it is all line `line`.
+            return Err(Error::at_line(
+                &name.display().to_string(),
+                line,
+                format_args!("a line longer than {} MB; is this a text file?", MAX_LINE >> 20),
+            ));
+        }
+        if (got as u64) < want {
+            return Ok(true);
+        }
+        match last_end {
+            Some(p) => {
+                carry.extend_from_slice(&buf[scanned + p + 1..]);
+                buf.truncate(scanned + p + 1);
+                return Ok(false);
+            }
+            None => scanned = buf.len(),
+        }
+    }
 }
 
 /// Embeds every line of `input` (named `name` in errors) into `sink`, in order.
@@ -267,6 +326,65 @@ fn count_lines(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Bytes searched for a line end by [`fill_chunk`] on this thread.
+        pub static SCANNED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Reads `n` bytes of `x` and nothing else.
+    fn no_newline(n: usize) -> impl Read + Send {
+        std::io::repeat(b'x').take(n as u64)
+    }
+
+    #[test]
+    fn threads_are_capped_per_core() {
+        assert_eq!(cap_threads(3, 2), (3, false));
+        assert_eq!(cap_threads(8, 2), (8, false));
+        assert_eq!(cap_threads(9, 2), (8, true));
+        assert_eq!(cap_threads(usize::MAX, usize::MAX), (usize::MAX, false));
+        assert!(threads(Some(0), true).is_err());
+        assert_eq!(threads(None, true).unwrap(), default_threads());
+        assert_eq!(threads(Some(1_000_000), true).unwrap(), default_threads() * MAX_THREADS_PER_CORE);
+    }
+
+    #[test]
+    fn a_long_line_is_searched_once() {
+        let len = 8 << 20;
+        let after = "\nnext".repeat(1 << 16);
+        let mut src = no_newline(len).chain(after.as_bytes());
+        let (mut buf, mut carry) = (Vec::new(), Vec::new());
+        SCANNED.with(|n| n.set(0));
+        let eof = fill_chunk(&mut src, Path::new("t"), 1, 1 << 16, &mut buf, &mut carry).unwrap();
+        assert!(!eof);
+        assert_eq!(buf.iter().position(|&b| b == b'\n'), Some(len));
+        assert!(buf.ends_with(b"\n") && !carry.contains(&b'\n'));
+        // Each byte once; searching the whole buffer after every read would be ~64 GB here.
+        let scanned = SCANNED.with(|n| n.get());
+        assert!(scanned <= (len + (1 << 17)) as u64, "searched {scanned} bytes for a {len}-byte line");
+    }
+
+    #[test]
+    fn a_last_line_over_the_limit_is_refused_too() {
+        let mut src = no_newline(MAX_LINE + 10);
+        let (mut buf, mut carry) = (Vec::new(), Vec::new());
+        let err = fill_chunk(&mut src, Path::new("t"), 1, MAX_LINE, &mut buf, &mut carry).unwrap_err();
+        assert!(err.to_string().starts_with("t:1: a line longer than"), "{err}");
+        let (mut src, mut buf) = (no_newline(MAX_LINE), Vec::new());
+        assert!(fill_chunk(&mut src, Path::new("t"), 1, MAX_LINE, &mut buf, &mut carry).unwrap());
+        assert_eq!(buf.len(), MAX_LINE);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_refused_once_past_it() {
+        let mut src = no_newline(MAX_LINE + (4 << 20));
+        let (mut buf, mut carry) = (b"ab".to_vec(), Vec::new());
+        SCANNED.with(|n| n.set(0));
+        let err = fill_chunk(&mut src, Path::new("in.txt"), 7, 1 << 16, &mut buf, &mut carry).unwrap_err();
+        assert_eq!(err.to_string(), "in.txt:7: a line longer than 64 MB; is this a text file?");
+        assert!(buf.len() <= MAX_LINE + (1 << 17), "read {} bytes before refusing", buf.len());
+        assert!(SCANNED.with(|n| n.get()) <= (MAX_LINE + (1 << 17)) as u64);
+    }
 
     #[test]
     fn lines_handle_crlf_and_final_line() {

@@ -8,8 +8,8 @@ use indicatif::ProgressBar;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::input;
-use crate::error::{Error, Result};
-use crate::pipeline::{ordered, Chunk};
+use crate::error::{plural, Error, Result};
+use crate::pipeline::{lines, ordered, Chunk};
 use crate::segment::Segmenter;
 
 /// The constant of the Zipf estimate `count = round(ZIPF_C / (rank + 1))` used when no
@@ -105,20 +105,33 @@ fn parse_freq_line(line: &[u8]) -> Result<Option<(&str, u64)>, String> {
             Ok(n) => Ok(Some((w, n))),
             Err(_) => Err(format!("{n:?} is not a count (a whole number)")),
         },
-        _ => Err(format!("expected `word count` or `word count tag`, found {} fields", fields.len())),
+        _ => Err(format!("expected `word count` or `word count tag`, found {}", plural(fields.len() as u64, "field"))),
     }
 }
 
 /// Segments a corpus with jieba's standard dictionary and counts its words and characters.
-/// Invalid UTF-8 is replaced: a corpus is running text, and one bad byte should not stop it.
+/// Invalid UTF-8 is refused with its line, as `embed` refuses it: counts from guessed text
+/// would go into the table unnoticed.
 pub fn count_corpus(path: &Path, threads: usize, bar: &ProgressBar, counts: &mut Counts) -> Result<()> {
     let seg = Segmenter::standard();
     let mut inp = input::open(path, bar)?;
-    let work = |chunk: Chunk<'_>| {
+    let shown = path.display().to_string();
+    let work = |chunk: Chunk<'_>| -> Result<Counts> {
         let mut local = Counts::default();
         let mut tokens = Vec::new();
-        let text = String::from_utf8_lossy(chunk.bytes);
-        for line in text.lines() {
+        for (k, raw) in lines(chunk.bytes).enumerate() {
+            let line_no = chunk.first_line + k as u64;
+            let line = std::str::from_utf8(raw).map_err(|e| {
+                Error::at_line(
+                    &shown,
+                    line_no,
+                    format_args!(
+                        "invalid UTF-8 at byte {} of the line; a corpus must be UTF-8 \
+                         (`iconv -c -f UTF-8 -t UTF-8` drops bad bytes)",
+                        e.valid_up_to() + 1
+                    ),
+                )
+            })?;
             seg.cut(line, &mut tokens);
             for t in &tokens {
                 add(&mut local.words, t, 1);
@@ -127,10 +140,10 @@ pub fn count_corpus(path: &Path, threads: usize, bar: &ProgressBar, counts: &mut
                 }
             }
         }
-        local
+        Ok(local)
     };
     ordered(&mut inp.reader, path, threads, input::CHUNK, work, |local| {
-        counts.merge(local);
+        counts.merge(local?);
         Ok(())
     })
 }
@@ -153,7 +166,7 @@ mod tests {
         assert_eq!(parse_freq_line(b"ab 3\r\n"), Ok(Some(("ab", 3))));
         assert_eq!(parse_freq_line(b"  \n"), Ok(None));
         assert!(parse_freq_line(b"ab x\n").unwrap_err().contains("not a count"));
-        assert!(parse_freq_line(b"ab\n").unwrap_err().contains("1 fields"));
+        assert!(parse_freq_line(b"ab\n").unwrap_err().ends_with("found 1 field"));
         assert!(parse_freq_line(b"a 1 n x\n").unwrap_err().contains("4 fields"));
     }
 

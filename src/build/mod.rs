@@ -179,7 +179,7 @@ struct Source {
 /// Builds a table from `args`; returns the summary.
 pub fn run(args: &BuildArgs) -> Result<Summary> {
     let start = Instant::now();
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = crate::pipeline::threads(args.threads, args.quiet)?;
 
     let inputs: Vec<(&PathBuf, bool)> =
         args.char_vectors.iter().map(|p| (p, true)).chain(args.vectors.iter().map(|p| (p, false))).collect();
@@ -254,7 +254,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
         if s.rows == 0 {
             let skipped = match tally.skipped - skipped_before {
                 0 => String::new(),
-                n => format!(" ({n} bad lines skipped)"),
+                n => format!(" ({} skipped)", crate::error::plural(n, "bad line")),
             };
             return Err(Error::bad(format!("{}: no vector rows{skipped}", s.path.display())));
         }

@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use crate::cli::EmbedArgs;
 use crate::cmd::{embedder, input_name, input_paths, open_vocab, progress, ReadAhead};
-use crate::error::{Error, Result};
+use crate::error::{plural, Error, Result};
 use crate::input::is_stdin;
 use crate::output::{Encoder, Format, Sink};
 use crate::pipeline::{self, Totals, CHUNK_BYTES};
 
 pub fn run(args: &EmbedArgs) -> Result<()> {
     let started = Instant::now();
-    let vocab = open_vocab(args.recipe.vocab.as_deref())?;
+    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
     // Checks the recipe flags and gives the width; the segmenter plays no part in either, so
     // this one gets no dictionary.
     let dim = embedder(&vocab, &args.recipe, Some(""))?.dim();
@@ -24,11 +24,7 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     if (args.with_line || args.with_text) && args.format != Format::Jsonl {
         return Err(Error::bad("--with-line and --with-text apply to --format jsonl only"));
     }
-    let threads = match args.threads {
-        Some(0) => return Err(Error::bad("--threads must be at least 1")),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = pipeline::threads(args.threads, args.quiet)?;
     let opts = pipeline::Options {
         threads,
         lossy: args.lossy,
@@ -87,10 +83,10 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     }
     bar.finish_and_clear();
     if args.format == Format::F32 && !args.quiet {
-        eprintln!("zhvec: {dim} float32 values per row, {} rows", totals.stats.lines);
+        eprintln!("zhvec: {dim} float32 values per row, {}", plural(totals.stats.lines, "row"));
     }
     if args.lossy && totals.lossy_lines > 0 && !args.quiet {
-        eprintln!("zhvec: replaced invalid UTF-8 in {} lines", totals.lossy_lines);
+        eprintln!("zhvec: replaced invalid UTF-8 in {}", plural(totals.lossy_lines, "line"));
     }
     if args.stats {
         let secs = started.elapsed().as_secs_f64();

@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::cli::{EvalClassifyArgs, EvalPairsArgs};
 use crate::cmd::{embedder, open_vocab};
 use crate::embed::{Embedder, Scratch, Stats};
-use crate::error::{Error, Result};
-use crate::eval::{cosine, spearman, Centroids};
+use crate::error::{plural, Error, Result};
+use crate::eval::{cosine, spearman, Centroids, Undefined};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PairKind {
@@ -19,6 +19,9 @@ pub enum PairKind {
 fn read_tsv(path: &Path, fields: usize) -> Result<Vec<(u64, Vec<String>)>> {
     let bytes = fs::read(path).map_err(|e| Error::io_path("cannot read", path, e))?;
     let name = path.display().to_string();
+    if crate::input::is_utf16(&bytes) {
+        return Err(crate::input::utf16_error(&name));
+    }
     let mut rows = Vec::new();
     for (i, raw) in crate::pipeline::lines(&bytes).enumerate() {
         let line_no = i as u64 + 1;
@@ -65,7 +68,7 @@ fn print(json: bool, value: serde_json::Value, line: String) {
 }
 
 pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
-    let vocab = open_vocab(args.recipe.vocab.as_deref())?;
+    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let rows = read_tsv(&args.pairs, 3)?;
     let name = args.pairs.display().to_string();
@@ -85,18 +88,32 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
         sims.push(cosine(&a, &b));
         gold.push(g);
     }
-    let rho = 100.0 * spearman(&sims, &gold);
     let task = if kind == PairKind::Words { "words" } else { "sts" };
-    print(
-        args.json,
-        serde_json::json!({"task": task, "file": name, "pairs": rows.len(), "no_vector": missing, "spearman": rho}),
-        format!("{name}: spearman {rho:.2} over {} pairs ({missing} with an empty vector)", rows.len()),
-    );
+    let over = format!("over {} ({missing} with an empty vector)", plural(rows.len() as u64, "pair"));
+    let mut json = serde_json::json!({"task": task, "file": name, "pairs": rows.len(), "no_vector": missing});
+    let line = match spearman(&sims, &gold) {
+        Ok(rho) => {
+            let rho = 100.0 * rho;
+            json["spearman"] = rho.into();
+            format!("{name}: spearman {rho:.2} {over}")
+        }
+        Err(why) => {
+            let reason = match why {
+                Undefined::TooFewPairs => "a rank correlation needs at least two pairs",
+                Undefined::ConstantFirst => "every pair has the same cosine, so there is nothing to rank",
+                Undefined::ConstantSecond => "every gold score is the same, so there is nothing to rank",
+            };
+            json["spearman"] = serde_json::Value::Null;
+            json["reason"] = reason.into();
+            format!("{name}: spearman undefined {over}: {reason}")
+        }
+    };
+    print(args.json, json, line);
     Ok(())
 }
 
 pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
-    let vocab = open_vocab(args.recipe.vocab.as_deref())?;
+    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let train = read_tsv(&args.train, 2)?;
     let test = read_tsv(&args.test, 2)?;
@@ -112,7 +129,11 @@ pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
         args.json,
         serde_json::json!({"task": "classify", "train": args.train.display().to_string(), "file": name,
             "train_rows": train.len(), "test_rows": test.len(), "accuracy": acc}),
-        format!("{name}: accuracy {acc:.2} over {} rows ({} training rows)", test.len(), train.len()),
+        format!(
+            "{name}: accuracy {acc:.2} over {} ({})",
+            plural(test.len() as u64, "row"),
+            plural(train.len() as u64, "training row")
+        ),
     );
     Ok(())
 }

@@ -42,7 +42,7 @@ pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
 /// Builds the embedder for a recipe over an open vocab. With `only_for`, its segmenter holds
 /// just the dictionary words of that text and must be used on nothing else.
 pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs, only_for: Option<&str>) -> Result<Embedder<'v>> {
-    let segmenter = Segmenter::new(args.seg_dict, Some(vocab), only_for)?;
+    let segmenter = Segmenter::new(args.table.seg_dict, Some(vocab), only_for)?;
     Embedder::new(vocab, segmenter, args.recipe())
 }
 

@@ -3,18 +3,21 @@
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::SegmentArgs;
-use crate::cmd::{embedder, input_name, input_paths, open_vocab, ReadAhead};
-use crate::embed::{Embedder, Source};
+use crate::cmd::{input_name, input_paths, open_vocab, ReadAhead};
+use crate::embed::{Embedder, Recipe, Source};
 use crate::error::{Error, Result};
 use crate::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
+use crate::segment::Segmenter;
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
-    let vocab = open_vocab(args.recipe.vocab.as_deref())?;
+    let vocab = open_vocab(args.table.vocab.as_deref())?;
     let paths = input_paths(&args.files);
     let hidden = indicatif::ProgressBar::hidden();
     let mut ahead = ReadAhead::new(&paths, &hidden)?;
-    let embedder = embedder(&vocab, &args.recipe, ahead.text())?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // The plain recipe: segment shows tokens and their sources, which pooling does not change.
+    let segmenter = Segmenter::new(args.table.seg_dict, Some(&vocab), ahead.text())?;
+    let embedder = Embedder::new(&vocab, segmenter, Recipe::default())?;
+    let threads = crate::pipeline::default_threads();
     let mut out = BufWriter::new(io::stdout().lock());
     for (i, path) in paths.iter().enumerate() {
         let mut reader = ahead.open(i, path, &hidden)?;

@@ -74,31 +74,57 @@ impl Segmenter {
     /// Han text and ASCII are left exactly as jieba cuts them.
     #[inline]
     pub fn for_each_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
+        let mut at = TokenCursor::default();
+        while self.next_tokens(line, &mut at, &mut f) {}
+    }
+
+    /// The tokens of `line` as [`Segmenter::for_each_token`] gives them, a piece of about
+    /// [`PIECE`] bytes at a time, so a long line can be handled in parts of bounded size.
+    /// Start with a new cursor; returns whether tokens remain after this call.
+    #[inline]
+    pub fn next_tokens<'a>(&self, line: &'a str, at: &mut TokenCursor, f: impl FnMut(&'a str)) -> bool {
+        self.next_tokens_by(line, at, PIECE, f)
+    }
+
+    #[inline]
+    fn next_tokens_by<'a>(
+        &self,
+        line: &'a str,
+        at: &mut TokenCursor,
+        piece: usize,
+        mut f: impl FnMut(&'a str),
+    ) -> bool {
         // `all` stops at the first non-whitespace character; `trim` would look at both ends.
-        if line.chars().all(char::is_whitespace) {
-            return;
+        if at.from == 0 && line.chars().all(char::is_whitespace) {
+            return false;
         }
         let mut emit = |s: &'a str| {
             if !s.chars().all(char::is_whitespace) {
                 f(s)
             }
         };
-        let mut pending: Option<(usize, usize)> = None;
-        for t in self.jieba.cut(line, true) {
+        let (from, mut pending) = (at.from, at.pending);
+        let to = piece_end(line, from, piece);
+        for t in self.jieba.cut(&line[from..to], true) {
+            let (t_start, t_end) = (from + t.byte_start, from + t.byte_end);
             pending = match pending {
-                Some((start, end)) if end == t.byte_start && joins(line, start, end, t.byte_end) => {
-                    Some((start, t.byte_end))
-                }
+                Some((start, end)) if end == t_start && joins(line, start, end, t_end) => Some((start, t_end)),
                 Some((start, end)) => {
                     emit(&line[start..end]);
-                    Some((t.byte_start, t.byte_end))
+                    Some((t_start, t_end))
                 }
-                None => Some((t.byte_start, t.byte_end)),
+                None => Some((t_start, t_end)),
             };
+        }
+        // The last token may yet join the next piece's first one.
+        *at = TokenCursor { from: to, pending };
+        if to < line.len() {
+            return true;
         }
         if let Some((start, end)) = pending {
             emit(&line[start..end]);
         }
+        false
     }
 
     /// Segments `line` into `out` (cleared first), dropping whitespace-only tokens.
@@ -106,6 +132,49 @@ impl Segmenter {
         out.clear();
         self.for_each_token(line, |t| out.push(t));
     }
+}
+
+/// Where [`Segmenter::next_tokens`] goes on in a line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokenCursor {
+    from: usize,
+    /// The last token seen, not yet given out.
+    pending: Option<(usize, usize)>,
+}
+
+/// Lines are handed to jieba in pieces of about this many bytes, so a long line needs no
+/// token list of its own length.
+const PIECE: usize = 64 << 10;
+
+/// The end of the piece of `line` that starts at `from`: the first place after `piece`
+/// bytes where jieba cuts anyway, or the end of the line. jieba segments maximal runs of
+/// Han, ASCII letters, digits and `+#&._%-` each on its own, and emits every other
+/// character as a token, except that `\r\n` is one; so after such another character, other
+/// than `\r`, cutting the text changes no token.
+fn piece_end(line: &str, from: usize, piece: usize) -> usize {
+    if line.len() - from <= piece {
+        return line.len();
+    }
+    let mut at = from + piece;
+    while !line.is_char_boundary(at) {
+        at += 1;
+    }
+    let mut prev = line[..at].chars().next_back();
+    for (i, c) in line[at..].char_indices() {
+        if prev.is_some_and(|p| !is_jieba_run_char(p) && p != '\r') {
+            return at + i;
+        }
+        prev = Some(c);
+    }
+    line.len()
+}
+
+/// Whether jieba groups `c` into runs that it segments as a whole (its `RE_HAN_DEFAULT`).
+fn is_jieba_run_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
+        || matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+        || ('\u{20000}'..='\u{2ffff}').contains(&c)
 }
 
 /// The longest text for which [`Segmenter::new`] may build a dictionary of the text's own
@@ -183,27 +252,36 @@ impl Words<'_> {
         }
     }
 
-    /// The whole dictionary's frequency total, and its longest word in bytes.
-    fn total_and_longest(&self) -> Result<(usize, usize)> {
+    /// The whole dictionary's frequency total, its longest word in bytes, and its words
+    /// longer than [`SHORT_WORD`] bytes (a vocab's index knows no prefixes to stop a search).
+    fn shape(&self) -> Result<Shape> {
         if let Words::Standard(dict) = *self {
-            return Ok((dict.total() as usize, dict.longest()));
+            return Ok(Shape { total: dict.total() as usize, longest: dict.longest(), ..Shape::default() });
         }
-        let (mut total, mut longest) = (0usize, 0);
+        let mut shape = Shape::default();
+        let mut long_lens = std::collections::BTreeSet::new();
         self.for_each(|word, freq| {
             // Wrapping, like jieba's own sum in a release build, so the totals agree.
-            total = total.wrapping_add(freq);
-            longest = longest.max(word.len());
+            shape.total = shape.total.wrapping_add(freq);
+            shape.longest = shape.longest.max(word.len());
+            if word.len() > SHORT_WORD {
+                long_lens.insert(word.len());
+                if !shape.long_heads.contains(head(word)) {
+                    shape.long_heads.insert(head(word).to_owned());
+                }
+            }
         })?;
+        shape.long_lens = long_lens.into_iter().collect();
         if let Words::Vocab(_, ref view) = *self {
             for id in 0..view.chars.rows as u32 {
                 // A character that is also a word: its word count was replaced, not added.
                 let name = view.chars.name(id).filter(|n| !n.contains(char::is_whitespace));
                 if let Some(w) = name.and_then(|n| view.words.find(n.as_bytes())) {
-                    total = total.wrapping_sub(vocab_count(view, Kind::Word, w));
+                    shape.total = shape.total.wrapping_sub(vocab_count(view, Kind::Word, w));
                 }
             }
         }
-        Ok((total, longest))
+        Ok(shape)
     }
 
     fn build_whole(&self) -> Result<Jieba> {
@@ -226,31 +304,80 @@ impl Words<'_> {
         let Some(filler) = ['\u{ffff}', '\u{fffe}', '\u{10ffff}'].into_iter().find(|&c| !text.contains(c)) else {
             return self.build_whole();
         };
-        let (total, longest) = self.total_and_longest()?;
+        let shape = self.shape()?;
         let mut jieba = Jieba::empty();
         let mut sum = 0usize;
+        // Adds `word` if it is in the dictionary, and says what the dictionary said.
+        let mut add = |word: &str, jieba: &mut Jieba| {
+            #[cfg(test)]
+            tests::LOOKED_UP.with(|n| n.set(n.get() + word.len() as u64));
+            let found = self.get(word);
+            if let Found::Word(freq) = found {
+                if !jieba.has_word(word) {
+                    sum = sum.wrapping_add(freq);
+                    jieba.add_word(word, Some(freq), None);
+                }
+            }
+            found
+        };
+        // Short words are looked up at every end until a prefix fails; long ones only where
+        // the text has the head of one, at the lengths long words have, so the cost stays
+        // linear in the text however long the longest entry.
+        let short = shape.longest.min(if shape.long_lens.is_empty() { usize::MAX } else { SHORT_WORD });
+        let mut space = None; // the first whitespace at or after a start, or the text's end
         for (start, _) in text.char_indices() {
             let rest = &text[start..];
             for (i, c) in rest.char_indices() {
                 let end = i + c.len_utf8();
                 // Entries hold no whitespace, and none is longer than `longest`.
-                if c.is_whitespace() || end > longest {
+                if c.is_whitespace() || end > short {
                     break;
                 }
                 let word = &rest[..end];
-                match self.get(word) {
-                    Found::Word(freq) if !jieba.has_word(word) => {
-                        sum = sum.wrapping_add(freq);
-                        jieba.add_word(word, Some(freq), None);
-                    }
-                    Found::Word(_) | Found::Prefix => {}
-                    Found::Nothing => break,
+                if let Found::Nothing = add(word, &mut jieba) {
+                    break;
+                }
+            }
+            if rest.len() <= SHORT_WORD || !shape.long_heads.contains(head(rest)) {
+                continue;
+            }
+            let space = match space {
+                Some(p) if p >= start => p,
+                _ => *space.insert(rest.find(char::is_whitespace).map_or(text.len(), |p| start + p)),
+            };
+            for &len in shape.long_lens.iter().take_while(|&&len| start + len <= space) {
+                if rest.is_char_boundary(len) {
+                    add(&rest[..len], &mut jieba);
                 }
             }
         }
-        jieba.add_word(filler.encode_utf8(&mut [0; 4]), Some(total.wrapping_sub(sum)), None);
+        jieba.add_word(filler.encode_utf8(&mut [0; 4]), Some(shape.total.wrapping_sub(sum)), None);
         Ok(jieba)
     }
+}
+
+/// Words longer than this many bytes are looked for by their head (see [`Words::build_for`]).
+const SHORT_WORD: usize = 32;
+
+/// The first [`SHORT_WORD`] bytes of `s`, cut back to a character boundary. A long word's
+/// head is the head of any text that starts with the word.
+fn head(s: &str) -> &str {
+    let mut end = SHORT_WORD.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// What [`Words::build_for`] needs to know of the whole dictionary.
+#[derive(Default)]
+struct Shape {
+    total: usize,
+    longest: usize,
+    /// The distinct lengths of the words longer than [`SHORT_WORD`], ascending.
+    long_lens: Vec<usize>,
+    /// The heads of those words.
+    long_heads: std::collections::HashSet<String>,
 }
 
 /// What a dictionary says of a substring of the text.
@@ -318,6 +445,11 @@ fn is_han(c: char) -> bool {
 mod tests {
     use super::*;
 
+    thread_local! {
+        /// Bytes of text looked up in the dictionary by [`Words::build_for`] on this thread.
+        pub static LOOKED_UP: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
     /// Every line of `text`, cut by `seg`.
     fn cut_lines(seg: &Segmenter, text: &str) -> Vec<Vec<String>> {
         let mut out = Vec::new();
@@ -359,6 +491,65 @@ mod tests {
         let whole = Segmenter::from_vocab(&vocab).unwrap();
         let part = Segmenter::new(SegDict::Vocab, Some(&vocab), Some(&text)).unwrap();
         assert_eq!(cut_lines(&part, &text), cut_lines(&whole, &text));
+    }
+
+    /// A vocab whose words include two of `long` characters and more sharing their head.
+    fn vocab_with_long_words(dir: &std::path::Path, long: usize) -> (Vocab, String) {
+        use crate::vocab::{write_vocab, Dtype, TableData, VocabData};
+        let word: String = (0..long as u32).filter_map(|i| char::from_u32(0x4e00 + i % 20000)).collect();
+        let mut words = TableData::new(1);
+        words.push("北京".into(), &[1.0], 100);
+        words.push(word.clone(), &[2.0], 7);
+        words.push(word[..word.len() - 3].to_owned(), &[3.0], 5);
+        words.push(word[..120].to_owned(), &[4.0], 3);
+        let mut chars = TableData::new(1);
+        for (i, c) in "北京天气好".chars().enumerate() {
+            chars.push(c.into(), &[i as f32], 10);
+        }
+        let path = dir.join("long.zv");
+        let meta = serde_json::json!({"source": "test"});
+        write_vocab(&path, &VocabData { words, chars, dtype: Dtype::F32, meta }).unwrap();
+        (Vocab::open(&path).unwrap(), word)
+    }
+
+    #[test]
+    fn a_vocab_dictionary_for_one_text_looks_up_linearly_with_long_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let (vocab, word) = vocab_with_long_words(dir.path(), 3414);
+        let text = format!("北京天气好{word}北京 {} {}\n{}", &word[..3000], &word[..123], word.repeat(2));
+        LOOKED_UP.with(|n| n.set(0));
+        let part = Segmenter::new(SegDict::Vocab, Some(&vocab), Some(&text)).unwrap();
+        let looked_up = LOOKED_UP.with(|n| n.get());
+        // About 55 bytes per byte of text for the short words, plus the long words where
+        // their heads occur; every end up to the longest word would be ~10⁵ per byte here.
+        assert!(looked_up < 100 * text.len() as u64, "{looked_up} bytes looked up for a {}-byte text", text.len());
+        let whole = Segmenter::from_vocab(&vocab).unwrap();
+        let cut = cut_lines(&part, &text);
+        assert_eq!(cut, cut_lines(&whole, &text));
+        assert!(cut[0].contains(&word), "{:?}", cut[0].iter().map(|t| t.chars().count()).collect::<Vec<_>>());
+        assert!(cut[0].contains(&word[..120].to_owned()));
+    }
+
+    #[test]
+    fn a_long_line_cut_in_pieces_cuts_as_a_whole() {
+        let seg = Segmenter::standard();
+        let text = include_str!("../../testdata/headlines.txt");
+        let seps = ["，", " ", "\r", "\t", "e\u{301}", "\r\r", "👍🏽", "", "ab", "。”", "café"];
+        let line: String = text.lines().enumerate().map(|(i, l)| format!("{l}{}", seps[i % seps.len()])).collect();
+        let by = |piece| {
+            let (mut v, mut at, mut calls) = (Vec::new(), TokenCursor::default(), 1);
+            while seg.next_tokens_by(&line, &mut at, piece, |t| v.push(t)) {
+                calls += 1;
+            }
+            (v, calls)
+        };
+        let (whole, calls) = by(usize::MAX);
+        assert_eq!(calls, 1);
+        for piece in [1, 7, 100, 4096] {
+            let (got, calls) = by(piece);
+            assert_eq!(got, whole, "pieces of {piece} bytes");
+            assert!(calls > line.len() / piece / 50, "{calls} pieces of {piece} bytes");
+        }
     }
 
     #[test]
