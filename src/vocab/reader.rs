@@ -342,7 +342,12 @@ impl Vocab {
                 if t.find(name.as_bytes()) != Some(id) {
                     return Err(bad(format!("{kind:?} index does not lead to row {id} ({name:?})")));
                 }
+            }
+            // A pass of its own: between the index lookups above it would stall their
+            // cache misses, which otherwise overlap.
+            for id in 0..t.rows as u32 {
                 if let Some(problem) = t.value_problem(id) {
+                    let name = t.name(id).unwrap_or_default();
                     return Err(bad(format!("{kind:?} row {id} ({name:?}) {problem}")));
                 }
             }
@@ -495,12 +500,16 @@ impl<'a> TableView<'a> {
     /// (for int8, in the row's scale, or a negative scale).
     fn value_problem(&self, id: u32) -> Option<String> {
         let (i, d) = (id as usize, self.dim);
-        let bad = match self.vectors {
-            Vectors::F32(v) => v.get(i * d..(i + 1) * d)?.iter().position(|x| !x.is_finite()),
-            Vectors::F16(v) => v.get(i * d..(i + 1) * d)?.iter().position(|&h| h & 0x7c00 == 0x7c00),
+        // The largest magnitude as bits is one vectorized pass; infinity and NaN have every
+        // exponent bit set, so they are the ones at or above the bits of infinity.
+        let finite = match self.vectors {
+            Vectors::F32(v) => {
+                v.get(i * d..(i + 1) * d)?.iter().map(|x| x.to_bits() & 0x7fff_ffff).fold(0, u32::max) < 0x7f80_0000
+            }
+            Vectors::F16(v) => v.get(i * d..(i + 1) * d)?.iter().map(|&h| h & 0x7fff).fold(0, u16::max) < 0x7c00,
             Vectors::Int8 { values, scales } => {
                 let scale = *scales.get(i)?;
-                let max = values.get(i * d..(i + 1) * d)?.iter().map(|q| q.unsigned_abs()).max().unwrap_or(0);
+                let max = values.get(i * d..(i + 1) * d)?.iter().map(|q| q.unsigned_abs()).fold(0, u8::max);
                 // The values are q × scale, as in [`Row::add_to`].
                 let ok = scale.is_finite() && scale >= 0.0 && (max as f32 * scale).is_finite();
                 return (!ok).then(|| {
@@ -508,7 +517,12 @@ impl<'a> TableView<'a> {
                 });
             }
         };
-        bad.map(|k| format!("has a value that is not a finite number (component {k}: {})", self.row(id).to_vec()[k]))
+        if finite {
+            return None;
+        }
+        let row = self.row(id).to_vec();
+        let k = row.iter().position(|x| !x.is_finite())?;
+        Some(format!("has a value that is not a finite number (component {k}: {})", row[k]))
     }
 
     /// The stored frequency of row `id`. Panics if `id` is out of range.
