@@ -173,7 +173,7 @@ fn byte_order_mark_and_crlf() {
     let (_, v) = build(&args(&dir, &path));
     assert_eq!(names(&v, Kind::Word), ["北京", "上海"]);
     assert_eq!(word(&v, "北京"), [1.0, 2.0]);
-    let path = write(&dir, "bom2.txt", "\u{feff}2 2\r\n北京 1 2\r\n");
+    let path = write(&dir, "bom2.txt", "\u{feff}1 2\r\n北京 1 2\r\n");
     let (_, v) = build(&args(&dir, &path));
     assert_eq!(v.meta().unwrap()["build"]["vectors"][0]["format"], "word2vec-text");
 }
@@ -595,7 +595,7 @@ fn empty_inputs_are_errors() {
 #[test]
 fn duplicates_are_counted_and_the_first_row_kept() {
     let dir = TempDir::new().unwrap();
-    let path = write(&dir, "v.txt", "4 1\n中文 1\n中 2\n中文 3\n中 4\n中文 5\n");
+    let path = write(&dir, "v.txt", "5 1\n中文 1\n中 2\n中文 3\n中 4\n中文 5\n");
     let (s, v) = build(&args(&dir, &path));
     assert_eq!((s.rows, s.duplicates, s.words, s.chars, s.derived_chars), (5, 3, 1, 2, 1));
     assert_eq!(word(&v, "中文"), [1.0]);
@@ -605,7 +605,7 @@ fn duplicates_are_counted_and_the_first_row_kept() {
 #[test]
 fn skip_bad_skips_and_counts() {
     let dir = TempDir::new().unwrap();
-    let path = write(&dir, "v.txt", b"5 2\nab 1 2\ncd 1\nef x 2\ngh 1 2 3\n\xff 1 2\nij 3 4\n");
+    let path = write(&dir, "v.txt", b"6 2\nab 1 2\ncd 1\nef x 2\ngh 1 2 3\n\xff 1 2\nij 3 4\n");
     let mut a = args(&dir, &path);
     let err = fails(&a);
     assert!(err.contains("v.txt:3:"), "{err}");

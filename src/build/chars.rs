@@ -7,7 +7,9 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::freq::Counts;
 use super::select::{CountSource, Selected};
-use crate::vocab::TableData;
+use crate::error::{Error, Result};
+use crate::vocab::format::show_value;
+use crate::vocab::{Dtype, TableData};
 
 /// The final character table and how many of its rows were derived.
 pub struct CharTable {
@@ -21,8 +23,15 @@ struct Acc {
 }
 
 /// Derives the missing characters from `sel.words`, ranks them with the characters that
-/// have their own vectors, and applies `max_chars`.
-pub fn build(sel: &Selected, source: CountSource, counts: &Counts, max_chars: Option<usize>) -> CharTable {
+/// have their own vectors, and applies `max_chars`. A derived row with a value `dtype` cannot
+/// hold is an error: it would be stored as infinity.
+pub fn build(
+    sel: &Selected,
+    source: CountSource,
+    counts: &Counts,
+    max_chars: Option<usize>,
+    dtype: Dtype,
+) -> Result<CharTable> {
     let dim = sel.words.dim;
     let mut slot: HashMap<&str, usize> = HashMap::new();
     let mut accs: Vec<(&str, Acc)> = Vec::new();
@@ -87,10 +96,53 @@ pub fn build(sel: &Selected, source: CountSource, counts: &Counts, max_chars: Op
                 for (m, s) in mean.iter_mut().zip(&acc.sum) {
                     *m = (s / acc.words as f64) as f32;
                 }
+                if let Some((x, problem)) = mean.iter().find_map(|&x| dtype.value_problem(x).map(|p| (x, p))) {
+                    return Err(Error::bad(format!(
+                        "character {g:?} has no vector of its own and was derived as the mean of the {} \
+                         words containing it; its value {} {problem}",
+                        acc.words,
+                        show_value(x)
+                    )));
+                }
                 table.push(g.to_string(), &mean, count);
                 derived += 1;
             }
         }
     }
-    CharTable { table, derived }
+    Ok(CharTable { table, derived })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selected(words: &[(&str, [f32; 2])]) -> Selected {
+        let mut t = TableData::new(2);
+        for (w, v) in words {
+            t.push(w.to_string(), v, 1);
+        }
+        Selected {
+            words: t,
+            chars: TableData::new(2),
+            char_orders: Vec::new(),
+            own_chars: Default::default(),
+            chars_in_words: Default::default(),
+        }
+    }
+
+    #[test]
+    fn derived_rows_the_dtype_cannot_hold_are_refused() {
+        // Each word row is finite; the mean of a character's words is computed in f64 and
+        // cannot overflow f32, but can still be beyond f16.
+        let sel = selected(&[("京城", [3e38, 1.0]), ("北京", [3e38, 1.0]), ("天气", [1.0, 2.0])]);
+        let counts = Counts::default();
+        let t = build(&sel, CountSource::Zipf, &counts, None, Dtype::F32).unwrap();
+        let v = t.table.row(t.table.names.iter().position(|n| n == "京").unwrap());
+        assert_eq!(v, [3e38, 1.0]);
+        let err = build(&sel, CountSource::Zipf, &counts, None, Dtype::F16).err().unwrap().to_string();
+        assert!(err.contains("derived as the mean of the 2 words containing it"), "{err}");
+        assert!(err.contains("outside the range of f16"), "{err}");
+        assert!(err.starts_with("character \"京\""), "{err}");
+        assert!(err.contains("its value 3e38 is outside"), "{err}");
+    }
 }

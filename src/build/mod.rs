@@ -81,6 +81,10 @@ pub struct BuildArgs {
     /// Skip (and count) malformed lines instead of failing.
     #[arg(long)]
     pub skip_bad: bool,
+    /// Build even when a `rows dims` header gives another row count than the rows the file
+    /// holds (by default an error: the file may be cut short).
+    #[arg(long)]
+    pub allow_row_count_mismatch: bool,
     /// Worker threads (default: all cores). The table does not depend on it.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -111,6 +115,7 @@ impl BuildArgs {
             dtype: Dtype::F32,
             source: None,
             skip_bad: false,
+            allow_row_count_mismatch: false,
             threads: None,
             quiet: true,
             output: output.into(),
@@ -172,6 +177,8 @@ struct Source {
     det: Detected,
     chars_only: bool,
     rows: u64,
+    /// Rows of the file, bad ones and `</s>` included: what a `rows dims` header counts.
+    records: u64,
     /// Positioned at the first row by detection; taken when the rows are read.
     reader: Option<Box<dyn BufRead + Send>>,
 }
@@ -206,7 +213,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     let mut sources = Vec::new();
     for (path, chars_only) in inputs {
         let (det, reader) = vectors::detect(path, args.vectors_format, &bar)?;
-        sources.push(Source { path: path.clone(), det, chars_only, rows: 0, reader: Some(reader) });
+        sources.push(Source { path: path.clone(), det, chars_only, rows: 0, records: 0, reader: Some(reader) });
     }
     let word_src = sources.iter().find(|s| !s.chars_only).ok_or_else(|| Error::bad("no --vectors given"))?;
     let dim = word_src.det.dim;
@@ -264,7 +271,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
 
     let (rows, duplicates) = (selector.rows, selector.duplicates);
     let selected = selector.finish();
-    let chars = chars::build(&selected, count_source, &counts, args.max_chars);
+    let chars = chars::build(&selected, count_source, &counts, args.max_chars, args.dtype)?;
     drop(counts);
     if selected.words.is_empty() && chars.table.is_empty() {
         return Err(Error::bad(match count_source {
@@ -316,16 +323,18 @@ fn read_vectors(
     let shown = path.display().to_string();
     let reader = s.reader.take().ok_or_else(|| Error::bad(format!("{shown}: read twice")))?;
     let mut reader = CountingRead { inner: reader, n: 0 };
-    let (rank, skipped) = (&mut tally.rank, &mut tally.skipped);
+    let (rank, skipped, records) = (&mut tally.rank, &mut tally.skipped, &mut s.records);
+    let dtype = args.dtype;
     let mut take = |batch: &vectors::Batch| {
         for row in batch.rows(dim) {
             selector.add(row.name, row.single, row.vector, *rank, chars_only);
             *rank += 1;
         }
         *skipped += batch.skipped;
+        *records += batch.records;
     };
     let result = match s.det.layout {
-        Layout::Binary => vectors::read_binary(&mut reader, path, dim, args.skip_bad, |batch| {
+        Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, args.skip_bad, |batch| {
             take(&batch);
             Ok(())
         }),
@@ -337,7 +346,7 @@ fn read_vectors(
                 path,
                 threads,
                 input::CHUNK,
-                |chunk| vectors::parse_text(chunk.bytes, dim, skip_bad),
+                |chunk| vectors::parse_text(chunk.bytes, dim, dtype, skip_bad),
                 |batch| {
                     take(&batch);
                     if let Some((at, msg)) = &batch.bad {
@@ -350,7 +359,23 @@ fn read_vectors(
         }
     };
     tally.bytes += reader.n;
-    result
+    result?;
+    // Every row read counts, whether kept or not (--max-words, duplicates, --skip-bad).
+    match s.det.header_rows {
+        Some(said) if said != s.records && !args.allow_row_count_mismatch => {
+            let hint = if s.records < said { " (is the file cut short?)" } else { "" };
+            Err(Error::at_line(
+                &shown,
+                1,
+                format!(
+                    "the header says {said} rows, but the file has {}{hint}; \
+                     --allow-row-count-mismatch builds from the rows there are",
+                    s.records
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Counts the bytes read (after decompression), for the MB/s figure.
@@ -434,6 +459,7 @@ fn metadata(args: &BuildArgs, sources: &[Source], count_source: CountSource, s: 
             "gzip": src.det.gzip,
             "dim": src.det.dim,
             "rows": src.rows,
+            "header_rows": src.det.header_rows,
         })
     };
     let names = |paths: &[PathBuf]| paths.iter().map(|p| display_name(p)).collect::<Vec<_>>();
@@ -474,6 +500,7 @@ fn metadata(args: &BuildArgs, sources: &[Source], count_source: CountSource, s: 
             "max_words": args.max_words,
             "max_chars": args.max_chars,
             "skip_bad": args.skip_bad,
+            "allow_row_count_mismatch": args.allow_row_count_mismatch,
         },
         "stats": {
             "rows": s.rows,

@@ -9,6 +9,8 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::input::{self, read_error, read_line};
 use crate::error::{Error, Result};
+use crate::vocab::format::show_value;
+use crate::vocab::Dtype;
 
 /// The format of a vectors file, as chosen on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -55,6 +57,8 @@ pub struct Detected {
     pub layout: Layout,
     pub dim: usize,
     pub gzip: bool,
+    /// The row count of the `rows dims` header, for the layouts that have one.
+    pub header_rows: Option<u64>,
 }
 
 /// fastText writes a row for its end-of-sentence token first; it is not a word.
@@ -77,8 +81,16 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
         return Err(Error::bad(format!("{shown}: no vector rows (the first line is empty)")));
     }
     let header = parse_header(&first);
+    // Two numbers are a header, but one of no dimensions describes no vectors.
+    if let (Some((rows, 0)), false) = (header, format == VectorsFormat::Glove) {
+        return Err(Error::at_line(
+            &shown,
+            1,
+            format!("the `rows dims` header `{rows} 0` says 0 dimensions; vectors need at least 1"),
+        ));
+    }
     let need_header = |layout: Layout| match header {
-        Some(dim) => Ok((layout, dim)),
+        Some((_, dim)) => Ok((layout, dim)),
         None => Err(Error::at_line(&shown, 1, format!("expected a `rows dims` header for {} vectors", layout.name()))),
     };
     // Besides layout and dimension: the sniffed bytes that belong to the rows.
@@ -87,7 +99,7 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
         VectorsFormat::Binary => need_header(Layout::Binary).map(|(l, d)| (l, d, Vec::new()))?,
         VectorsFormat::Glove => (Layout::Glove, glove_dim(&first, &shown)?, first),
         VectorsFormat::Auto => match header {
-            Some(dim) => {
+            Some((_, dim)) => {
                 // Text rows are UTF-8 without control bytes; the raw f32 bytes of a binary
                 // row practically never are.
                 let mut probe = Vec::new();
@@ -119,16 +131,20 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
     if dim > MAX_DIM {
         return Err(Error::at_line(&shown, 1, format!("dimension {dim} is more than the {MAX_DIM} supported")));
     }
+    let header_rows = match layout {
+        Layout::Text | Layout::Binary => header.map(|(rows, _)| rows),
+        Layout::Glove => None,
+    };
     let rows = Box::new(std::io::Cursor::new(put_back).chain(inp.reader));
-    Ok((Detected { layout, dim, gzip: inp.gzip }, rows))
+    Ok((Detected { layout, dim, gzip: inp.gzip, header_rows }, rows))
 }
 
-/// `rows dims` → dims.
-fn parse_header(line: &[u8]) -> Option<usize> {
+/// `rows dims` → (rows, dims).
+fn parse_header(line: &[u8]) -> Option<(u64, usize)> {
     let s = std::str::from_utf8(line).ok()?;
     let mut f = s.split_ascii_whitespace();
-    let (_rows, dim) = (f.next()?.parse::<u64>().ok()?, f.next()?.parse::<usize>().ok()?);
-    (f.next().is_none() && dim > 0).then_some(dim)
+    let (rows, dim) = (f.next()?.parse::<u64>().ok()?, f.next()?.parse::<usize>().ok()?);
+    f.next().is_none().then_some((rows, dim))
 }
 
 fn glove_dim(first: &[u8], shown: &str) -> Result<usize> {
@@ -144,6 +160,9 @@ fn glove_dim(first: &[u8], shown: &str) -> Result<usize> {
 pub struct Batch {
     /// Lines (text) or records (binary) this batch covers.
     pub lines: u64,
+    /// Rows of the file this batch covers: every record or non-blank line, bad ones and
+    /// `</s>` included, as a `rows dims` header counts them.
+    pub records: u64,
     names: String,
     ends: Vec<usize>,
     single: Vec<bool>,
@@ -207,14 +226,17 @@ pub fn is_single(name: &str) -> bool {
     }
 }
 
-/// Parses a newline-aligned chunk of a text vectors file.
-pub fn parse_text(chunk: &[u8], dim: usize, skip_bad: bool) -> Batch {
+/// Parses a newline-aligned chunk of a text vectors file. Values `dtype` cannot hold make
+/// their line bad, like values that are not numbers.
+pub fn parse_text(chunk: &[u8], dim: usize, dtype: Dtype, skip_bad: bool) -> Batch {
     let mut b = Batch::new(dim, chunk.len());
     let mut at = 0;
     while at < chunk.len() {
         b.lines += 1;
         let before = b.vectors.len();
-        match parse_row(chunk, &mut at, dim, &mut b.vectors) {
+        let row = parse_row(chunk, &mut at, dim, dtype, &mut b.vectors);
+        b.records += !matches!(row, Ok(None)) as u64;
+        match row {
             Ok(Some(name)) if name != EOS => b.push_name(name),
             Ok(Some(_)) => b.vectors.truncate(before),
             Ok(None) => {}
@@ -240,7 +262,14 @@ fn is_blank(c: u8) -> bool {
 /// Parses the line starting at `*at`, `word v1 … vD` with any runs of blanks (trailing ones
 /// included), appending the values to `out`; moves `*at` past the line. `Ok(None)` for a
 /// blank line. One pass over the bytes: this loop is where a build spends its time.
-fn parse_row<'a>(buf: &'a [u8], at: &mut usize, dim: usize, out: &mut Vec<f32>) -> Result<Option<&'a str>, String> {
+fn parse_row<'a>(
+    buf: &'a [u8],
+    at: &mut usize,
+    dim: usize,
+    dtype: Dtype,
+    out: &mut Vec<f32>,
+) -> Result<Option<&'a str>, String> {
+    let overflow = dtype.overflow();
     let line_end = |from: usize| buf[from..].iter().position(|&c| c == b'\n').map_or(buf.len(), |p| from + p);
     let mut p = *at;
     while p < buf.len() && is_blank(buf[p]) {
@@ -271,12 +300,13 @@ fn parse_row<'a>(buf: &'a [u8], at: &mut usize, dim: usize, out: &mut Vec<f32>) 
             continue; // counted for the message below
         }
         let problem = match value {
-            Some(v) if v.is_finite() => {
+            // Also false for NaN.
+            Some(v) if v.abs() < overflow => {
                 out.push(v);
                 continue;
             }
-            Some(_) => "is not a finite number",
-            None => "is not a number",
+            Some(v) => dtype.value_problem(v).unwrap_or_default(),
+            None => "is not a number".to_string(),
         };
         *at = line_end(p) + 1;
         return Err(format!("{} {problem}", shorten(&String::from_utf8_lossy(field))));
@@ -369,6 +399,7 @@ pub fn read_binary(
     reader: &mut dyn BufRead,
     path: &Path,
     dim: usize,
+    dtype: Dtype,
     skip_bad: bool,
     mut sink: impl FnMut(Batch) -> Result<()>,
 ) -> Result<()> {
@@ -398,6 +429,7 @@ pub fn read_binary(
         }
         record += 1;
         batch.lines += 1;
+        batch.records += 1;
         let bad = |msg: String| Error::bad(format!("{shown}: record {record}: {msg}"));
         word.clear();
         reader.take(MAX_BINARY_WORD as u64).read_until(b' ', &mut word).map_err(|e| read_error(path, e))?;
@@ -420,8 +452,9 @@ pub fn read_binary(
         values.extend(raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
         let problem = match std::str::from_utf8(&word) {
             Err(_) => Some("the word is not valid UTF-8".to_string()),
-            Ok(_) if values.iter().any(|v| !v.is_finite()) => Some("a value is not a finite number".to_string()),
-            Ok(_) => None,
+            Ok(_) => values.iter().enumerate().find_map(|(k, &v)| {
+                dtype.value_problem(v).map(|p| format!("a value {p}: {} (value {} of the row)", show_value(v), k + 1))
+            }),
         };
         if let Some(msg) = problem {
             if !skip_bad {
@@ -457,7 +490,7 @@ mod tests {
 
     #[test]
     fn rows_parse_with_trailing_spaces_and_crlf() {
-        let b = parse_text("中国 1 2 \n\n</s> 0 0\n国 3 -4e-1\r\n".as_bytes(), 2, false);
+        let b = parse_text("中国 1 2 \n\n</s> 0 0\n国 3 -4e-1\r\n".as_bytes(), 2, Dtype::F32, false);
         assert!(b.bad.is_none());
         assert_eq!(b.lines, 4);
         let rows: Vec<_> = b.rows(2).map(|r| (r.name.to_string(), r.single, r.vector.to_vec())).collect();
@@ -467,17 +500,42 @@ mod tests {
     #[test]
     fn bad_rows_are_reported_or_skipped() {
         let text = "a 1 2\nb 1\nc 1 x\nd 1 2 3\ne inf 1\nf 1 2\n";
-        let b = parse_text(text.as_bytes(), 2, false);
+        let b = parse_text(text.as_bytes(), 2, Dtype::F32, false);
         assert_eq!(b.bad.as_ref().map(|(l, _)| *l), Some(2));
         assert!(b.bad.unwrap().1.contains("1 values after the word \"b\", expected 2"));
-        let b = parse_text(text.as_bytes(), 2, true);
+        let b = parse_text(text.as_bytes(), 2, Dtype::F32, true);
         assert_eq!((b.len(), b.skipped), (2, 4));
-        let b = parse_text(b"a 1 NaN\n", 2, false);
+        let b = parse_text(b"a 1 NaN\n", 2, Dtype::F32, false);
         assert!(b.bad.unwrap().1.contains("not a finite number"));
-        let b = parse_text(b"\xff\xfe 1 2\n", 2, false);
+        let b = parse_text(b"\xff\xfe 1 2\n", 2, Dtype::F32, false);
         assert!(b.bad.unwrap().1.contains("invalid UTF-8 in the word"));
-        let b = parse_text(b"ab 1 \xff\n", 2, false);
+        let b = parse_text(b"ab 1 \xff\n", 2, Dtype::F32, false);
         assert!(b.bad.unwrap().1.contains("\"\u{fffd}\" is not a number"));
+    }
+
+    #[test]
+    fn values_beyond_the_dtype_make_a_line_bad() {
+        let text = "a 1 65504\nb 65519.9 -1\nc 1 65520\nd -1e5 0\ne 3e38 1\n";
+        let b = parse_text(text.as_bytes(), 2, Dtype::F32, false);
+        assert!(b.bad.is_none());
+        assert_eq!((b.len(), b.records), (5, 5));
+        let b = parse_text(text.as_bytes(), 2, Dtype::F16, false);
+        let (line, msg) = b.bad.unwrap();
+        assert_eq!(line, 3);
+        assert!(msg.contains("\"65520\" is outside the range of f16 (±65504)"), "{msg}");
+        let b = parse_text(text.as_bytes(), 2, Dtype::F16, true);
+        assert_eq!((b.len(), b.skipped, b.records), (2, 3, 5));
+        for lit in ["nan", "-NaN", "inf", "-infinity", "1e39"] {
+            let b = parse_text(format!("a 1 {lit}\n").as_bytes(), 2, Dtype::Int8, false);
+            assert!(b.bad.unwrap().1.contains("is not a finite number"), "{lit}");
+        }
+    }
+
+    #[test]
+    fn records_count_every_row_of_the_file() {
+        // Blank lines are not rows; </s> and bad lines are.
+        let b = parse_text(b"</s> 0 0\n\na 1 2\n  \nb 1\nc 3 4\n", 2, Dtype::F32, true);
+        assert_eq!((b.len(), b.skipped, b.lines, b.records), (2, 1, 6, 4));
     }
 
     #[test]
@@ -541,9 +599,9 @@ mod tests {
 
     #[test]
     fn header_detection() {
-        assert_eq!(parse_header(b"12 300\n"), Some(300));
-        assert_eq!(parse_header(b"12 300 \r\n"), Some(300));
-        assert_eq!(parse_header(b"12 0\n"), None);
+        assert_eq!(parse_header(b"12 300\n"), Some((12, 300)));
+        assert_eq!(parse_header(b"12 300 \r\n"), Some((12, 300)));
+        assert_eq!(parse_header(b"12 0\n"), Some((12, 0)));
         assert_eq!(parse_header(b"the 0.1 0.2\n"), None);
         assert_eq!(parse_header(b"1 2 3\n"), None);
     }

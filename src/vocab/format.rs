@@ -78,6 +78,27 @@ pub enum Section {
 
 pub const SECTION_COUNT: usize = 15;
 
+impl Section {
+    /// Every section, in file order.
+    pub const ALL: [Section; SECTION_COUNT] = [
+        Section::Meta,
+        Section::WordStrings,
+        Section::WordOffsets,
+        Section::WordSlots,
+        Section::WordVectors,
+        Section::WordScales,
+        Section::WordCounts,
+        Section::CharStrings,
+        Section::CharOffsets,
+        Section::CharSlots,
+        Section::CharVectors,
+        Section::CharScales,
+        Section::CharCounts,
+        Section::CharBmp,
+        Section::Reserved,
+    ];
+}
+
 /// The six sections that make up one table, for words or for chars.
 #[derive(Clone, Copy, Debug)]
 pub struct TableSections {
@@ -150,7 +171,48 @@ impl Dtype {
             _ => None,
         }
     }
+
+    /// The smallest magnitude this dtype would store as infinity; stored values stay below it.
+    #[inline]
+    pub fn overflow(self) -> f32 {
+        match self {
+            Dtype::F16 => F16_OVERFLOW,
+            Dtype::F32 | Dtype::Int8 => f32::INFINITY,
+        }
+    }
+
+    /// Whether `x` is stored as a finite value (false for NaN and infinity).
+    #[inline]
+    pub fn holds(self, x: f32) -> bool {
+        x.abs() < self.overflow()
+    }
+
+    /// Why `x` cannot be stored, completing a sentence that starts with the value.
+    pub fn value_problem(self, x: f32) -> Option<String> {
+        if !x.is_finite() {
+            Some("is not a finite number".into())
+        } else if !self.holds(x) {
+            Some(format!("is outside the range of {} (±{F16_MAX})", self.name()))
+        } else {
+            None
+        }
+    }
 }
+
+/// A value for a message: huge ones in scientific notation rather than 39 digits.
+pub fn show_value(x: f32) -> String {
+    if x.abs() >= 1e9 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The largest finite binary16 value.
+pub const F16_MAX: f32 = 65504.0;
+/// Halfway between [`F16_MAX`] and the next binary16 step: from here on, rounding to
+/// nearest gives infinity.
+pub const F16_OVERFLOW: f32 = 65520.0;
 
 /// The decoded fixed header.
 #[derive(Clone, Debug, PartialEq)]
@@ -251,6 +313,43 @@ impl Header {
             )));
         }
         Ok(header)
+    }
+}
+
+impl Header {
+    /// Checks that the sections lie in file order, each on the first 64-byte boundary after
+    /// the one before (after the header for the first), and that the file ends on the first
+    /// boundary after the last: exactly what the writer produces, so no section overlaps
+    /// another or hides in a gap. An empty section may also be (0, 0). Sizes are checked by
+    /// the reader, which knows what each should be.
+    pub fn check_layout(&self) -> std::result::Result<(), String> {
+        let mut pos = HEADER_LEN as u64;
+        let mut prev = "the header".to_string();
+        let aligned =
+            |n: u64| n.checked_next_multiple_of(ALIGN as u64).ok_or_else(|| "a section overflows".to_string());
+        for s in Section::ALL {
+            let (off, len) = self.section(s);
+            if s == Section::Reserved {
+                if (off, len) != (0, 0) {
+                    return Err(format!("the reserved section is {off}+{len}, expected 0+0"));
+                }
+                continue;
+            }
+            let want = aligned(pos)?;
+            if len == 0 && (off == 0 || off == want) {
+                continue;
+            }
+            if off != want {
+                return Err(format!("section {s:?} starts at byte {off}, expected {want} (right after {prev})"));
+            }
+            pos = off.checked_add(len).ok_or_else(|| format!("section {s:?} overflows"))?;
+            prev = format!("{s:?}");
+        }
+        let end = aligned(pos)?;
+        if self.file_len != end {
+            return Err(format!("the file is {} bytes, but its sections end at byte {end}", self.file_len));
+        }
+        Ok(())
     }
 }
 

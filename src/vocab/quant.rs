@@ -194,12 +194,25 @@ pub fn f32_to_f16(x: f32) -> u16 {
 }
 
 /// Quantizes a row to int8 with one scale: `scale = max|x| / 127`, `q = round(x / scale)`.
-pub fn quantize_i8(row: &[f32], out: &mut Vec<i8>) -> f32 {
+/// `None` if a value is not finite: such a row has no scale.
+pub fn quantize_i8(row: &[f32], out: &mut Vec<i8>) -> Option<f32> {
+    if !row.iter().all(|x| x.is_finite()) {
+        return None;
+    }
     let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-    let scale = if max > 0.0 && max.is_finite() { max / 127.0 } else { 0.0 };
+    let mut scale = if max > 0.0 { max / 127.0 } else { 0.0 };
+    if !(scale * 127.0).is_finite() {
+        // max / 127 rounded up: reading ±127 back would give infinity. One step down fixes it.
+        scale = f32::from_bits(scale.to_bits() - 1);
+    }
     let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
-    out.extend(row.iter().map(|x| (x * inv).round().clamp(-127.0, 127.0) as i8));
-    scale
+    if inv.is_finite() {
+        out.extend(row.iter().map(|x| (x * inv).round().clamp(-127.0, 127.0) as i8));
+    } else {
+        // A row so small that 1/scale overflows: every nonzero value would become ±127.
+        out.extend(row.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8));
+    }
+    Some(scale)
 }
 
 #[cfg(test)]
@@ -250,15 +263,58 @@ mod tests {
     fn int8_error_is_at_most_half_a_step() {
         let row: Vec<f32> = (0..200).map(|i| ((i as f32) * 0.37).sin() * 3.0).collect();
         let mut q = Vec::new();
-        let scale = quantize_i8(&row, &mut q);
+        let scale = quantize_i8(&row, &mut q).unwrap();
         let back = Row::Int8 { values: &q, scale }.to_vec();
         for (a, b) in row.iter().zip(&back) {
             assert!((a - b).abs() <= scale * 0.5 + 1e-6, "{a} vs {b}");
         }
         let zeros = vec![0.0f32; 4];
         q.clear();
-        assert_eq!(quantize_i8(&zeros, &mut q), 0.0);
+        assert_eq!(quantize_i8(&zeros, &mut q), Some(0.0));
         assert_eq!(q, vec![0; 4]);
+    }
+
+    #[test]
+    fn int8_refuses_non_finite_rows() {
+        let mut q = Vec::new();
+        for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+            q.clear();
+            assert_eq!(quantize_i8(&[1.0, bad], &mut q), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn int8_keeps_tiny_rows_whose_inverse_scale_overflows() {
+        // 1/scale is infinite here; multiplying by it turned every nonzero value into ±127.
+        let row = [1e-39f32, 5e-40, -2.5e-40, 0.0];
+        let mut q = Vec::new();
+        let scale = quantize_i8(&row, &mut q).unwrap();
+        assert!(scale > 0.0 && (1.0 / scale).is_infinite());
+        assert_eq!(q, [127, 64, -32, 0]);
+        let back = Row::Int8 { values: &q, scale }.to_vec();
+        for (back, want) in back.iter().zip(row) {
+            assert!((back - want).abs() <= scale / 2.0 + 1e-45, "{back} vs {want}");
+        }
+    }
+
+    #[test]
+    fn int8_rows_near_the_f32_limit_read_back_finite() {
+        for max in [f32::MAX, -f32::MAX, f32::from_bits(f32::MAX.to_bits() - 1), 3e38] {
+            let row = [max, 1.0, -max / 2.0];
+            let mut q = Vec::new();
+            let scale = quantize_i8(&row, &mut q).unwrap();
+            let back = Row::Int8 { values: &q, scale }.to_vec();
+            assert!(back.iter().all(|x| x.is_finite()), "{max}: {back:?}");
+            assert!(((back[0] - max) / max).abs() < 1e-6, "{max}: {back:?}");
+        }
+    }
+
+    #[test]
+    fn f16_overflow_starts_at_the_documented_bound() {
+        use crate::vocab::format::{F16_MAX, F16_OVERFLOW};
+        assert_eq!(f16_to_f32(f32_to_f16(f32::from_bits(F16_OVERFLOW.to_bits() - 1))), F16_MAX);
+        assert!(f16_to_f32(f32_to_f16(F16_OVERFLOW)).is_infinite());
+        assert!(f16_to_f32(f32_to_f16(-F16_OVERFLOW)).is_infinite());
     }
 
     #[test]

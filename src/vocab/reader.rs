@@ -8,7 +8,7 @@ use std::path::Path;
 use memmap2::Mmap;
 
 use super::format::{
-    checksum, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
+    checksum, show_value, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
     FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, WORD_SECTIONS,
 };
 use super::quant::Row;
@@ -121,10 +121,10 @@ impl Vocab {
             let elems = rows.checked_mul(dim as u64).ok_or_else(|| bad("row count overflows".into()));
             let vec_bytes =
                 elems?.checked_mul(header.dtype.size() as u64).ok_or_else(|| bad("row count overflows".into()))?;
-            let scale_bytes = if header.dtype == Dtype::Int8 { rows * 4 } else { 0 };
             if rows >= NO_ROW as u64 {
                 return Err(bad(format!("{rows} rows is more than the format allows")));
             }
+            let scale_bytes = if header.dtype == Dtype::Int8 { rows * 4 } else { 0 };
             let t = Table {
                 rows: rows as usize,
                 dim: dim as usize,
@@ -140,20 +140,29 @@ impl Vocab {
             if t.slots.len() % 8 != 0 || !cap.is_power_of_two() || cap <= t.rows {
                 return Err(bad(format!("{:?} index has a bad size", sec.slots)));
             }
-            let offs: &[u32] = cast(&data[t.offsets.clone()]);
-            if offs[0] != 0 || offs[t.rows] as usize != t.strings.len() {
-                return Err(bad(format!("{:?} do not match the string section", sec.offsets)));
-            }
             Ok(t)
         };
         let words = table(WORD_SECTIONS, header.words, header.dim, header.word_total)?;
         let chars = table(CHAR_SECTIONS, header.chars, header.char_dim, header.char_total)?;
         let bmp_len = header.section(Section::CharBmp).1;
-        if bmp_len != 0 && bmp_len != (BMP_LEN * 4) as u64 {
-            return Err(bad(format!("CharBmp is {bmp_len} bytes")));
+        // The writer stores the character index exactly when there are characters.
+        let want_bmp = if header.chars > 0 { (BMP_LEN * 4) as u64 } else { 0 };
+        if bmp_len != want_bmp {
+            return Err(bad(format!("CharBmp is {bmp_len} bytes, expected {want_bmp} for {} chars", header.chars)));
         }
         let bmp = section(Section::CharBmp, None)?;
         section(Section::Meta, None)?;
+        header.check_layout().map_err(bad)?;
+        if header.flags & !FLAG_NO_SINGLE_CHAR_WORDS != 0 {
+            return Err(bad(format!("unknown flags {:#x}", header.flags)));
+        }
+        // The only reads of the body on open: two name offsets per table.
+        for (t, sec) in [(&words, WORD_SECTIONS), (&chars, CHAR_SECTIONS)] {
+            let offs: &[u32] = cast(&data[t.offsets.clone()]);
+            if offs[0] != 0 || offs[t.rows] as usize != t.strings.len() {
+                return Err(bad(format!("{:?} do not match the string section", sec.offsets)));
+            }
+        }
         Ok(Vocab { bytes, name, header, words, chars, bmp })
     }
 
@@ -298,12 +307,31 @@ impl Vocab {
         serde_json::from_slice(bytes).map_err(|e| Error::bad(format!("{}: corrupted metadata: {e}", self.name)))
     }
 
-    /// Full check: the body checksum, then every name, offset and index entry.
+    /// Full check: the body checksum, then everything the checksum can vouch for only if
+    /// the writer was right: every name, offset, index entry and value, the totals, the
+    /// flags, the padding between sections and the metadata.
     pub fn verify(&self) -> Result<()> {
         let bad = |what: String| Error::bad(format!("{}: verification failed: {what}", self.name));
-        if checksum(&self.data()[HEADER_LEN..]) != self.header.body_checksum {
+        let data = self.data();
+        if checksum(&data[HEADER_LEN..]) != self.header.body_checksum {
             return Err(bad("checksum mismatch (the file is corrupted)".into()));
         }
+        // Open checked the layout; the bytes between sections are padding and must be zero.
+        let mut end = HEADER_LEN;
+        for s in Section::ALL {
+            let (off, len) = self.header.section(s);
+            if len == 0 {
+                continue;
+            }
+            if data[end..off as usize].iter().any(|&b| b != 0) {
+                return Err(bad(format!("non-zero bytes in the padding before section {s:?}")));
+            }
+            end = (off + len) as usize;
+        }
+        if data[end..].iter().any(|&b| b != 0) {
+            return Err(bad("non-zero bytes in the padding at the end".into()));
+        }
+        self.meta().map_err(|e| bad(e.to_string()))?;
         let view = self.view();
         for kind in [Kind::Word, Kind::Char] {
             let t = view.table(kind);
@@ -316,6 +344,35 @@ impl Vocab {
                     return Err(bad(format!("{kind:?} index does not lead to row {id} ({name:?})")));
                 }
             }
+            // A pass of its own: between the index lookups above it would stall their
+            // cache misses, which otherwise overlap.
+            for id in 0..t.rows as u32 {
+                if let Some(problem) = t.value_problem(id) {
+                    let name = t.name(id).unwrap_or_default();
+                    return Err(bad(format!("{kind:?} row {id} ({name:?}) {problem}")));
+                }
+            }
+            let used = t.slots.iter().filter(|&&s| s != EMPTY_SLOT).count();
+            if used != t.rows {
+                return Err(bad(format!("{kind:?} index has {used} entries for {} rows", t.rows)));
+            }
+            let sum = t.counts.iter().try_fold(0u64, |a, &c| a.checked_add(c));
+            if sum != Some(self.table(kind).total) {
+                return Err(bad(format!(
+                    "{kind:?} frequency total is {}, but the counts add up to {}",
+                    self.table(kind).total,
+                    sum.map_or("more than 2^64".into(), |s| s.to_string())
+                )));
+            }
+        }
+        let single =
+            (0..view.words.rows as u32).filter_map(|id| view.words.name(id)).find(|n| n.chars().nth(1).is_none());
+        match (single, self.words_are_multichar()) {
+            (Some(name), true) => {
+                return Err(bad(format!("the header says no word is one character long, but {name:?} is")));
+            }
+            (None, false) => return Err(bad("the header flag for words longer than one character is missing".into())),
+            _ => {}
         }
         if !view.bmp.is_empty() {
             for (cp, &id) in view.bmp.iter().enumerate() {
@@ -433,6 +490,35 @@ impl<'a> TableView<'a> {
             Vectors::F16(v) => Row::F16(&v[i * d..(i + 1) * d]),
             Vectors::Int8 { values, scales } => Row::Int8 { values: &values[i * d..(i + 1) * d], scale: scales[i] },
         }
+    }
+
+    /// What is wrong with the stored values of row `id`, if anything: infinity or NaN
+    /// (for int8, in the row's scale, or a negative scale).
+    fn value_problem(&self, id: u32) -> Option<String> {
+        let (i, d) = (id as usize, self.dim);
+        // The largest magnitude as bits is one vectorized pass; infinity and NaN have every
+        // exponent bit set, so they are the ones at or above the bits of infinity.
+        let finite = match self.vectors {
+            Vectors::F32(v) => {
+                v.get(i * d..(i + 1) * d)?.iter().map(|x| x.to_bits() & 0x7fff_ffff).fold(0, u32::max) < 0x7f80_0000
+            }
+            Vectors::F16(v) => v.get(i * d..(i + 1) * d)?.iter().map(|&h| h & 0x7fff).fold(0, u16::max) < 0x7c00,
+            Vectors::Int8 { values, scales } => {
+                let scale = *scales.get(i)?;
+                let max = values.get(i * d..(i + 1) * d)?.iter().map(|q| q.unsigned_abs()).fold(0, u8::max);
+                // The values are q × scale, as in [`Row::add_to`].
+                let ok = scale.is_finite() && scale >= 0.0 && (max as f32 * scale).is_finite();
+                return (!ok).then(|| {
+                    format!("has the int8 scale {}, which gives values that are not finite", show_value(scale))
+                });
+            }
+        };
+        if finite {
+            return None;
+        }
+        let row = self.row(id).to_vec();
+        let k = row.iter().position(|x| !x.is_finite())?;
+        Some(format!("has a value that is not a finite number (component {k}: {})", row[k]))
     }
 
     /// The stored frequency of row `id`. Panics if `id` is out of range.

@@ -8,7 +8,7 @@ use std::path::Path;
 use memmap2::Mmap;
 
 use super::format::{
-    align_up, checksum, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
+    align_up, checksum, show_value, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
     FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
 };
 use super::quant::{f32_to_f16, quantize_i8};
@@ -98,6 +98,17 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
         if t.len() >= NO_ROW as usize {
             return Err(Error::bad(format!("too many {what} rows: {}", t.len())));
         }
+        // A value the dtype cannot hold would be stored as infinity (or NaN) and poison
+        // every mean it enters.
+        if let Some(at) = t.vectors.iter().position(|&x| !data.dtype.holds(x)) {
+            let (row, x) = (at / t.dim.max(1), t.vectors[at]);
+            let problem = data.dtype.value_problem(x).unwrap_or_default();
+            return Err(Error::bad(format!(
+                "{what} table row {row} ({:?}): the value {} {problem}",
+                t.names[row],
+                show_value(x)
+            )));
+        }
     }
     let shown = path.display().to_string();
     let tmp = AtomicFile::create(path)?;
@@ -186,7 +197,9 @@ fn write_table<W: Write>(
                 Dtype::F16 => buf.extend(row.iter().flat_map(|&x| f32_to_f16(x).to_le_bytes())),
                 Dtype::Int8 => {
                     q.clear();
-                    scales.push(quantize_i8(row, &mut q));
+                    let scale = quantize_i8(row, &mut q)
+                        .ok_or_else(|| Error::bad(format!("{:?}: a value is not a finite number", t.names[i])))?;
+                    scales.push(scale);
                     buf.extend(q.iter().map(|&x| x as u8));
                 }
             }
