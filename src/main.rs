@@ -1,5 +1,10 @@
 use clap::Parser;
 
+/// Runs before the Rust runtime, which would point a closed standard output at /dev/null.
+#[used]
+#[link_section = ".init_array"]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = zhvec::output::note_closed_stdout;
+
 fn main() {
     let cli = zhvec::cli::Cli::parse();
     zhvec::interrupt::install();

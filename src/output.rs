@@ -1,11 +1,13 @@
 //! Output formats. Workers encode rows into bytes in parallel ([`Encoder`]); one [`Sink`]
-//! writes the encoded chunks in order to stdout or, atomically, to a file.
+//! writes the encoded chunks in order to stdout, to a FIFO or device, or atomically to a file.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::atomic::AtomicFile;
+use crate::atomic::{AtomicFile, Inputs, Output};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -136,66 +138,157 @@ pub fn npy_header(rows: u64, dim: usize) -> [u8; NPY_HEADER_LEN] {
     h
 }
 
+/// Standard output or a file written in place (a FIFO, a device).
+enum Stream {
+    Stdout(io::Stdout),
+    File(File),
+}
+
+impl Stream {
+    fn fd(&self) -> RawFd {
+        match self {
+            Stream::Stdout(s) => s.as_raw_fd(),
+            Stream::File(f) => f.as_raw_fd(),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Stdout(s) => s.write(buf),
+            Stream::File(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Stdout(s) => s.flush(),
+            Stream::File(f) => f.flush(),
+        }
+    }
+}
+
 enum Target {
-    Stdout(BufWriter<io::Stdout>),
-    /// A temporary file renamed to `path` by [`Sink::finish`].
+    Stream {
+        w: BufWriter<Stream>,
+        fd: RawFd,
+    },
+    /// A temporary file renamed to the target by [`Sink::finish`].
     File {
         out: AtomicFile,
         w: BufWriter<File>,
     },
-    /// npy to a pipe: rows are spooled to an anonymous temp file because the header,
+    /// npy to a stream: rows are spooled to an anonymous file in $TMPDIR because the header,
     /// which comes first, needs the row count.
     Spool {
         w: BufWriter<File>,
+        dest: Stream,
+        fd: RawFd,
     },
 }
 
 /// Where encoded rows go.
 pub struct Sink {
     target: Target,
+    name: String,
     format: Format,
     dim: usize,
     rows: u64,
 }
 
+/// Whether standard output was closed when the process started (Rust then points it at
+/// /dev/null before `main`, so this is recorded earlier, see [`note_closed_stdout`]).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Records whether descriptor 1 is closed. Meant to run before the Rust runtime starts, from
+/// the binary's `.init_array`.
+pub extern "C" fn note_closed_stdout() {
+    // SAFETY: F_GETFD only queries the descriptor.
+    if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+fn spool_help() -> String {
+    format!(
+        "the npy spool file in {} (npy to a pipe is held there until the row count is known; \
+         use -o FILE, or set TMPDIR to a folder with room)",
+        std::env::temp_dir().display()
+    )
+}
+
+/// Whether the reader of a pipe or socket went away, or a terminal hung up. Checked for every
+/// chunk, so a run whose output is spooled notices before the end.
+fn reader_gone(fd: RawFd) -> bool {
+    let mut p = libc::pollfd { fd, events: 0, revents: 0 };
+    // SAFETY: one valid pollfd, no wait.
+    let n = unsafe { libc::poll(&mut p, 1, 0) };
+    n == 1 && p.revents & (libc::POLLERR | libc::POLLHUP) != 0
+}
+
 impl Sink {
     /// Writes to `path` atomically, or to stdout when `path` is `None`.
     pub fn open(path: Option<&Path>, format: Format, dim: usize) -> Result<Sink> {
-        let target = match path {
-            Some(path) => {
-                let out = AtomicFile::create(path)?;
-                let w = BufWriter::with_capacity(1 << 20, out.reopen()?);
-                Target::File { out, w }
-            }
-            None if format == Format::Npy => {
-                let file = tempfile::tempfile().map_err(|e| Error::io("cannot create a temporary file", e))?;
-                Target::Spool { w: BufWriter::with_capacity(1 << 20, file) }
-            }
-            None => Target::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
+        let output = match path {
+            Some(path) => Output::create(path, &Inputs::default())?,
+            None => Output::Stdout,
         };
-        let mut sink = Sink { target, format, dim, rows: 0 };
-        if format == Format::Npy {
-            if let Target::File { .. } = sink.target {
-                sink.write(&npy_header(0, dim), 0)?;
-            }
-        }
-        Ok(sink)
+        Sink::new(output, format, dim)
     }
 
-    fn describe(&self) -> String {
-        match &self.target {
-            Target::File { out, .. } => out.target().display().to_string(),
-            _ => "standard output".into(),
-        }
+    /// Writes to an opened output.
+    pub fn new(output: Output, format: Format, dim: usize) -> Result<Sink> {
+        let name = output.name();
+        let stream = match output {
+            Output::Atomic(out) => {
+                let w = BufWriter::with_capacity(1 << 20, out.reopen()?);
+                let mut sink = Sink { target: Target::File { out, w }, name, format, dim, rows: 0 };
+                if format == Format::Npy {
+                    sink.write(&npy_header(0, dim), 0)?;
+                }
+                return Ok(sink);
+            }
+            Output::Direct { file, .. } => Stream::File(file),
+            Output::Stdout => {
+                if STDOUT_CLOSED.load(Ordering::Relaxed) {
+                    return Err(Error::io(
+                        "cannot write standard output: it was closed when zhvec started",
+                        io::Error::from_raw_os_error(libc::EBADF),
+                    ));
+                }
+                Stream::Stdout(io::stdout())
+            }
+        };
+        let fd = stream.fd();
+        let target = if format == Format::Npy {
+            let file = tempfile::tempfile().map_err(|e| Error::io(format!("cannot create {}", spool_help()), e))?;
+            Target::Spool { w: BufWriter::with_capacity(1 << 20, file), dest: stream, fd }
+        } else {
+            Target::Stream { w: BufWriter::with_capacity(1 << 20, stream), fd }
+        };
+        Ok(Sink { target, name, format, dim, rows: 0 })
     }
 
     /// Writes already encoded bytes holding `rows` rows.
     pub fn write(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
         let r = match &mut self.target {
-            Target::Stdout(w) => w.write_all(bytes),
-            Target::File { w, .. } | Target::Spool { w } => w.write_all(bytes),
+            Target::File { w, .. } => w.write_all(bytes),
+            Target::Stream { w, fd } => {
+                if reader_gone(*fd) {
+                    return Err(Error::BrokenPipe);
+                }
+                w.write_all(bytes)
+            }
+            Target::Spool { w, fd, .. } => {
+                if reader_gone(*fd) {
+                    return Err(Error::BrokenPipe);
+                }
+                w.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}", spool_help()), e))?;
+                Ok(())
+            }
         };
-        r.map_err(|e| Error::io(format!("cannot write {}", self.describe()), e))?;
+        r.map_err(|e| Error::io(format!("cannot write {}", self.name), e))?;
         self.rows += rows;
         Ok(())
     }
@@ -203,14 +296,15 @@ impl Sink {
     /// Completes the output: fixes the npy header and renames a file into place. Dropping a
     /// sink without finishing it removes its temporary file, so nothing partial remains.
     pub fn finish(self) -> Result<()> {
-        let what = self.describe();
+        let what = self.name;
         let fail = |e: io::Error| Error::io(format!("cannot write {what}"), e);
         match self.target {
-            Target::Stdout(mut w) => w.flush().map_err(fail),
-            Target::Spool { w } => {
-                let mut file = w.into_inner().map_err(|e| fail(e.into_error()))?;
-                file.seek(SeekFrom::Start(0)).map_err(fail)?;
-                let mut out = io::stdout().lock();
+            Target::Stream { mut w, .. } => w.flush().map_err(fail),
+            Target::Spool { w, mut dest, .. } => {
+                let spool = |e: io::Error| Error::io(format!("cannot write {}", spool_help()), e);
+                let mut file = w.into_inner().map_err(|e| spool(e.into_error()))?;
+                file.seek(SeekFrom::Start(0)).map_err(spool)?;
+                let mut out = BufWriter::with_capacity(1 << 20, &mut dest);
                 out.write_all(&npy_header(self.rows, self.dim)).map_err(fail)?;
                 io::copy(&mut file, &mut out).map_err(fail)?;
                 out.flush().map_err(fail)

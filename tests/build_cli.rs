@@ -119,7 +119,7 @@ fn missing_and_empty_inputs_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("is not a directory"), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("does not exist"), "{}", stderr_of(&out));
 }
 
 #[test]

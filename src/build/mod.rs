@@ -33,8 +33,10 @@ use serde_json::json;
 pub use freq::ZIPF_C;
 pub use vectors::VectorsFormat;
 
+use crate::atomic::{Inputs, Output};
 use crate::error::{Error, Result};
-use crate::vocab::{write_vocab, Dtype, VocabData};
+use crate::vocab::writer::write_vocab_to;
+use crate::vocab::{Dtype, VocabData};
 use freq::Counts;
 use select::{CountSource, Selector};
 use vectors::{Detected, Layout};
@@ -91,7 +93,7 @@ pub struct BuildArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Output table path; written atomically.
+    /// Output table path; written atomically (`-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
 }
@@ -194,18 +196,10 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     if all.iter().filter(|p| input::is_stdin(p)).count() > 1 {
         return Err(Error::bad("standard input (`-`) can be read only once"));
     }
-    // The table is written last; a missing directory should not cost the whole build.
-    let out_dir = match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !out_dir.is_dir() {
-        return Err(Error::bad(format!(
-            "cannot write {}: {} is not a directory",
-            args.output.display(),
-            out_dir.display()
-        )));
-    }
+    // Every input and the output are checked, and the output opened, before any long work:
+    // a missing file or an unwritable target should not cost the whole build.
+    let checked = Inputs::check(all.iter().map(|p| p.as_path()))?;
+    let output = Output::create(&args.output, &checked)?;
     let bar = ClearOnDrop(progress_bar(args, &all)?);
 
     // Detect every vectors file first, so format and dimension problems show up before any
@@ -297,7 +291,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     };
     let meta = metadata(args, &sources, count_source, &summary);
     let data = VocabData { words: selected.words, chars: chars.table, dtype: args.dtype, meta };
-    write_vocab(&args.output, &data)?;
+    write_vocab_to(output, &data)?;
     summary.elapsed = start.elapsed();
     Ok(summary)
 }

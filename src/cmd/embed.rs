@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::atomic::{Inputs, Plan};
 use crate::cli::EmbedArgs;
 use crate::cmd::{embedder, input_name, input_paths, open_vocab, progress, ReadAhead};
 use crate::error::{plural, Error, Result};
@@ -32,10 +33,17 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         chunk_bytes: CHUNK_BYTES,
     };
     let paths = input_paths(&args.files);
-    let outputs = match &args.out_dir {
-        Some(dir) => Some(out_dir_targets(&paths, dir, args.format)?),
-        None => None,
+    // Every input and every output is checked before any work starts, so a missing second
+    // file or an output that is a directory does not throw away a finished first part.
+    let inputs = Inputs::check(paths.iter().map(PathBuf::as_path))?;
+    let plans: Vec<Plan> = match (&args.out_dir, &args.output) {
+        (Some(dir), _) => {
+            out_dir_targets(&paths, dir, args.format)?.iter().map(|t| Plan::check(t, &inputs)).collect::<Result<_>>()?
+        }
+        (None, Some(path)) => vec![Plan::check(path, &inputs)?],
+        (None, None) => vec![Plan::Stdout],
     };
+    let per_input = args.out_dir.is_some();
     let total_bytes: Option<u64> =
         paths.iter().map(|p| if is_stdin(p) { None } else { std::fs::metadata(p).ok().map(|m| m.len()) }).sum();
     let bar = progress(total_bytes, args.quiet);
@@ -46,11 +54,10 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     let mut lines_done = 0u64;
     // The first output is opened before the input is read ahead: an unwritable target fails
     // at once, and the run's temporary file exists while input is still arriving.
-    let first_target = match &outputs {
-        Some(targets) => targets.first().map(PathBuf::as_path),
-        None => args.output.as_deref(),
+    let sink = match plans.first() {
+        Some(plan) => Sink::new(plan.open()?, args.format, dim)?,
+        None => return Err(Error::bad("no input")),
     };
-    let sink = Sink::open(first_target, args.format, dim)?;
     let mut ahead = ReadAhead::new(&paths, &byte_bar)?;
     let embedder = embedder(&vocab, &args.recipe, ahead.text())?;
     let mut on_chunk = |_bytes: u64, rows: u64| {
@@ -69,13 +76,14 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         let mut sink = match open_sink.take() {
             Some(sink) => sink,
             // --out-dir: every input after the first gets its own output here.
-            None => Sink::open(outputs.as_ref().map(|t| t[i].as_path()), args.format, dim)?,
+            None => Sink::new(plans[i].open()?, args.format, dim)?,
         };
         let name = input_name(path);
         totals.add(&pipeline::run(&embedder, &mut input, &name, &mut sink, &opts, &mut on_chunk)?);
-        match outputs {
-            Some(_) => sink.finish()?,
-            None => open_sink = Some(sink),
+        if per_input {
+            sink.finish()?;
+        } else {
+            open_sink = Some(sink);
         }
     }
     if let Some(sink) = open_sink {
@@ -104,11 +112,11 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
 
 /// `--out-dir`: each input's output is named after it, with the format's extension.
 fn out_dir_targets(paths: &[PathBuf], dir: &std::path::Path, format: Format) -> Result<Vec<PathBuf>> {
-    if !dir.is_dir() {
+    if dir.exists() && !dir.is_dir() {
         return Err(Error::bad(format!("--out-dir {}: not a directory", dir.display())));
     }
     let mut seen = HashSet::new();
-    paths
+    let targets = paths
         .iter()
         .map(|p| {
             if is_stdin(p) {
@@ -127,5 +135,7 @@ fn out_dir_targets(paths: &[PathBuf], dir: &std::path::Path, format: Format) -> 
             }
             Ok(target)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io_path("cannot create the --out-dir folder", dir, e))?;
+    Ok(targets)
 }

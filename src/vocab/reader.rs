@@ -67,6 +67,8 @@ pub struct Vocab {
     words: Table,
     chars: Table,
     bmp: Range<usize>,
+    /// Names the mapped file in the message of a SIGBUS (the file truncated under the map).
+    _mapped: Option<crate::interrupt::TableGuard>,
 }
 
 impl std::fmt::Debug for Vocab {
@@ -87,7 +89,9 @@ impl Vocab {
         // truncated by another process while mapped. Every read is bounds-checked against
         // the length validated here, so a corrupt file cannot cause an out-of-bounds read.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io_path("cannot map vocab", path, e))?;
-        Vocab::from_bytes(Bytes::Mapped(map), path.display().to_string())
+        let mut vocab = Vocab::from_bytes(Bytes::Mapped(map), path.display().to_string())?;
+        vocab._mapped = Some(crate::interrupt::TableGuard::new(path));
+        Ok(vocab)
     }
 
     /// Uses a table that is already in memory, such as one embedded in the binary.
@@ -163,7 +167,7 @@ impl Vocab {
                 return Err(bad(format!("{:?} do not match the string section", sec.offsets)));
             }
         }
-        Ok(Vocab { bytes, name, header, words, chars, bmp })
+        Ok(Vocab { bytes, name, header, words, chars, bmp, _mapped: None })
     }
 
     fn data(&self) -> &[u8] {

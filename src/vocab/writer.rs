@@ -1,5 +1,7 @@
 //! Writes a `.zv` vocab file atomically: into a temporary file next to the target, which is
-//! renamed over the target only once it is complete and its checksum is in the header.
+//! renamed over the target only once it is complete and its checksum is in the header. A
+//! target that is not a regular file (a pipe, standard output) gets the finished table
+//! copied from an anonymous file in $TMPDIR.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -12,7 +14,7 @@ use super::format::{
     FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
 };
 use super::quant::{f32_to_f16, quantize_i8};
-use crate::atomic::AtomicFile;
+use crate::atomic::{Inputs, Output};
 use crate::error::{Error, Result};
 use crate::hash::{name_hash, probe, slot_capacity, tag};
 
@@ -91,6 +93,36 @@ impl<W: Write> Out<W> {
 
 /// Writes `data` to `path` atomically.
 pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
+    write_vocab_to(Output::create(path, &Inputs::default())?, data)
+}
+
+/// Writes `data` to an output opened beforehand (see [`crate::atomic`]).
+pub fn write_vocab_to(output: Output, data: &VocabData) -> Result<()> {
+    let shown = output.name();
+    match output {
+        Output::Atomic(tmp) => {
+            write_file(tmp.file(), &shown, data)?;
+            tmp.commit()
+        }
+        Output::Direct { file, .. } => copy_through_spool(data, &shown, file),
+        Output::Stdout => copy_through_spool(data, &shown, std::io::stdout().lock()),
+    }
+}
+
+fn copy_through_spool(data: &VocabData, shown: &str, mut dest: impl Write) -> Result<()> {
+    let dir = std::env::temp_dir();
+    let spool = |e| Error::io(format!("cannot write the table's spool file in {}", dir.display()), e);
+    let mut file = tempfile::tempfile().map_err(spool)?;
+    write_file(&file, shown, data)?;
+    file.seek(SeekFrom::Start(0)).map_err(spool)?;
+    std::io::copy(&mut file, &mut dest)
+        .and_then(|_| dest.flush())
+        .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
+    Ok(())
+}
+
+/// Writes the table into `file`, which must be a new, seekable, private file.
+fn write_file(file: &File, shown: &str, data: &VocabData) -> Result<()> {
     for (t, what) in [(&data.words, "word"), (&data.chars, "char")] {
         if t.vectors.len() != t.len() * t.dim || t.counts.len() != t.len() {
             return Err(Error::bad(format!("{what} table is inconsistent")));
@@ -110,9 +142,7 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
             )));
         }
     }
-    let shown = path.display().to_string();
-    let tmp = AtomicFile::create(path)?;
-    let mut out = Out { w: BufWriter::with_capacity(1 << 20, tmp.file()), pos: 0, path: shown.clone() };
+    let mut out = Out { w: BufWriter::with_capacity(1 << 20, file), pos: 0, path: shown.to_string() };
     out.write(&[0u8; HEADER_LEN])?;
 
     let mut sections = [(0u64, 0u64); SECTION_COUNT];
@@ -138,7 +168,6 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
     drop(out);
 
     // The checksum covers the body as written, read back through a map of the temp file.
-    let file: &File = tmp.file();
     // SAFETY: the temporary file is private to this process until it is renamed.
     let map = unsafe { Mmap::map(file) }.map_err(|e| Error::io(format!("cannot map {shown}"), e))?;
     let body_checksum = checksum(&map[HEADER_LEN..]);
@@ -158,11 +187,10 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
         body_checksum,
         sections,
     };
-    let mut file = tmp.file();
+    let mut file = file;
     file.seek(SeekFrom::Start(0))
         .and_then(|_| file.write_all(&header.encode()))
-        .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
-    tmp.commit()
+        .map_err(|e| Error::io(format!("cannot write {shown}"), e))
 }
 
 fn write_table<W: Write>(
