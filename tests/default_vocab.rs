@@ -3,7 +3,7 @@
 
 mod common;
 
-use zhvec::embed::{Embedder, Recipe};
+use zhvec::embed::{Embedder, Recipe, Source};
 use zhvec::eval::cosine;
 use zhvec::segment::Segmenter;
 use zhvec::{default_vocab, Kind, Vocab};
@@ -16,8 +16,8 @@ fn vocab() -> Vocab {
 fn default_has_the_documented_shape() {
     let v = vocab();
     // These figures are the ones in vocab/README.md.
-    assert_eq!(v.len(Kind::Word), 87_000);
-    assert_eq!(v.len(Kind::Char), 8_012);
+    assert_eq!(v.len(Kind::Word), 87_381);
+    assert_eq!(v.len(Kind::Char), 8_074);
     assert_eq!(v.dim(Kind::Word), 128);
     assert_eq!(v.dim(Kind::Char), 128);
     assert_eq!(v.dtype().name(), "int8");
@@ -63,7 +63,53 @@ fn embed_without_vocab_uses_the_default() {
 fn vocab_info_without_path_describes_the_default() {
     let out = common::zhvec().args(["vocab", "info", "--json"]).assert().success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert_eq!(v["words"], 87_000);
+    assert_eq!(v["words"], 87_381);
     assert_eq!(v["dim"], 128);
     assert_eq!(v["path"], "embedded default vocab");
+}
+
+fn nonzero(v: &[f32]) -> bool {
+    v.iter().any(|x| *x != 0.0)
+}
+
+#[test]
+fn common_latin_tokens_have_word_rows() {
+    let v = vocab();
+    let e = Embedder::new(&v, Segmenter::standard(), Recipe::default()).unwrap();
+    // Each line yields the Latin token as one jieba token, which has its own word row.
+    for (line, token) in [("苹果发布iPhone 7", "iPhone"), ("NBA总决赛", "NBA"), ("5G网络", "5G"), ("2016年", "2016")]
+    {
+        let mut tokens = Vec::new();
+        e.segmenter().cut(line, &mut tokens);
+        assert!(tokens.contains(&token), "{line}: {tokens:?}");
+        assert!(matches!(e.source(token), Source::Word(_)), "{token} has no word row");
+        let row = e.word_vector(token).expect(token);
+        assert!(nonzero(&row), "{token} has an all-zero row");
+        let line_row = e.embed(line);
+        assert!(nonzero(&line_row[..128]), "{line}: empty word channel");
+    }
+    // Contexts put related Latin tokens together.
+    assert!(word_cos(&e, "2016", "2015") > word_cos(&e, "2016", "NBA"));
+}
+
+#[test]
+fn unknown_latin_tokens_fall_back_to_letters_and_digits() {
+    let v = vocab();
+    let e = Embedder::new(&v, Segmenter::standard(), Recipe::default()).unwrap();
+    assert!(v.id(Kind::Word, "ABC123").is_none());
+    for c in ['A', 'z', '0', '9'] {
+        assert!(v.char_id(c).is_some(), "{c} has no character row");
+    }
+    assert!(matches!(e.source("ABC123"), Source::Fallback(_)));
+    let row = e.embed("ABC123");
+    assert!(nonzero(&row[..128]) && nonzero(&row[128..]), "{row:?}");
+}
+
+#[test]
+fn embed_of_an_unknown_latin_token_is_not_all_zeros() {
+    let out = common::zhvec().arg("embed").write_stdin("ABC123\n").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let row: Vec<f32> = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(row.len(), 256);
+    assert!(nonzero(&row));
 }
