@@ -92,10 +92,14 @@ fn pack_opencc() {
         .iter()
         .flat_map(|n| dict(n).iter().filter_map(|(k, _)| single(k)))
         .collect();
+    // Every simplified form TSCharacters gives counts, not just the first: 乾 (干 乾), 薹 (苔 薹)
+    // and 於 (于 於) are also simplified in some words (乾隆, 蒜薹).
+    let ts_text = &texts[STAGE1.len() + 1].1;
+    let ts_all = ts_text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once('\t'));
     let simplified: BTreeSet<char> = dict("STCharacters")
         .iter()
         .filter_map(|(k, _)| single(k))
-        .chain(dict("TSCharacters").iter().filter_map(|(_, v)| single(v)))
+        .chain(ts_all.flat_map(|(_, v)| v.split(' ')).filter_map(single))
         .collect();
     traditional.retain(|c| !simplified.contains(c));
     // Taiwan writes 著 for 着, but 著 is also standard simplified (著作, 显著): a simplified

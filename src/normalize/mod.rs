@@ -32,7 +32,8 @@
 //! A line is converted only when it holds a character that only traditional script uses
 //! (about 3,200 of them, one bitset over the BMP): the keys of TSCharacters and the
 //! single-character regional variants, less the characters simplified text uses (the keys
-//! of STCharacters, the first simplified form of each TSCharacters key, and 著). Simplified text is thus returned as it
+//! of STCharacters, every simplified form TSCharacters gives, and 著). A traditional line
+//! whose only traditional characters are also simplified ones (乾杯, 列印) stays as it is. Simplified text is thus returned as it
 //! is: it is never touched by the phrase tables, which would otherwise rewrite simplified
 //! words that happen to spell a Taiwan phrase, and it costs one bitset test per character.
 
@@ -41,7 +42,7 @@ mod table;
 use std::fmt;
 use std::str::FromStr;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::{Error, Result};
 use table::{Found, Map, Tables};
@@ -179,16 +180,24 @@ fn keeps(c: char) -> bool {
 }
 
 /// Characters NFKC maps to themselves and that compose with nothing but combining marks,
-/// which the scan that asks this stops at.
+/// which the scan that asks this stops at: ASCII, CJK ideographs, and the quotes, dashes
+/// and middle dots of Chinese text.
 #[inline]
 fn surely_stable(c: char) -> bool {
-    c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c)
+    c.is_ascii()
+        || ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || matches!(c, '\u{2010}' | '\u{2012}'..='\u{2016}' | '\u{2018}'..='\u{2023}' | '\u{2027}' | '\u{b7}')
 }
 
 /// NFKC of `s` with the kept punctuation left alone, into `out`; false (and `out` unused)
 /// when that is `s` itself.
 fn nfkc(s: &str, out: &mut String) -> bool {
     if s.chars().all(|c| surely_stable(c) || keeps(c)) {
+        return false;
+    }
+    // Quotes, dashes, middle dots and the like: NFKC's own quick check, still no copying.
+    // The kept characters are starters, so leaving them out can only turn a yes into a no.
+    if is_nfkc_quick(s.chars().filter(|&c| !keeps(c))) == IsNormalized::Yes {
         return false;
     }
     out.clear();
@@ -270,9 +279,9 @@ mod tests {
     #[test]
     fn the_embedded_tables_open() {
         let t = Tables::new(T2S_TABLES).unwrap();
-        assert!(t.is_traditional('臺') && t.is_traditional('體') && t.is_traditional('乾'));
+        assert!(t.is_traditional('臺') && t.is_traditional('體') && t.is_traditional('衞'));
         // Characters simplified text uses too: none may trigger a conversion.
-        for c in "著么干台后里面的瞭".chars() {
+        for c in "著么干台后里面的瞭乾於薹".chars() {
             assert!(!t.is_traditional(c), "{c}");
         }
     }
@@ -301,6 +310,15 @@ mod tests {
     fn kept_punctuation_and_mapped_forms() {
         assert_eq!(norm("nfkc", "你好，世界！（一）：“是”…　ｱ①ﬁ"), "你好，世界！（一）：“是”…　ア1fi");
         assert_eq!(norm("nfkc", "ｅ\u{301}，ｅ\u{301}"), "é，é");
+    }
+
+    #[test]
+    fn the_fast_scan_passes_only_what_nfkc_keeps() {
+        for c in (0..=0x10_ffffu32).filter_map(char::from_u32).filter(|&c| surely_stable(c)) {
+            let s = c.to_string();
+            assert_eq!(s.nfkc().collect::<String>(), s, "U+{:04X}", c as u32);
+            assert_eq!(unicode_normalization::char::canonical_combining_class(c), 0, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
