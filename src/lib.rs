@@ -16,6 +16,7 @@ pub mod eval;
 pub mod hash;
 pub mod input;
 pub mod interrupt;
+pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod segment;
