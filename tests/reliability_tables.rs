@@ -7,22 +7,13 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 use zhvec::build::{run, BuildArgs};
 use zhvec::vocab::format::{checksum, Section, HEADER_LEN};
 use zhvec::vocab::{write_vocab, TableData, VocabData};
 use zhvec::{Dtype, Kind, Vocab};
 
-fn zhvec() -> Command {
-    Command::cargo_bin("zhvec").unwrap()
-}
-
-fn write(dir: &TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let p = dir.path().join(name);
-    fs::write(&p, bytes).unwrap();
-    p
-}
+use common::{write, zhvec};
 
 /// `zhvec vocab build --vectors <vectors> -o <dir>/out.zv <extra>`.
 fn build_cli(dir: &TempDir, vectors: &Path, extra: &[&str]) -> std::process::Output {
@@ -57,16 +48,7 @@ fn build_ok(dir: &TempDir, vectors: &Path, extra: &[&str]) -> Vocab {
 
 /// A word2vec binary file with the header `said dims`.
 fn w2v_binary(said: usize, rows: &[(&str, &[f32])]) -> Vec<u8> {
-    let mut b = format!("{said} {}\n", rows[0].1.len()).into_bytes();
-    for (w, v) in rows {
-        b.extend_from_slice(w.as_bytes());
-        b.push(b' ');
-        for x in *v {
-            b.extend_from_slice(&x.to_le_bytes());
-        }
-        b.push(b'\n');
-    }
-    b
+    common::w2v_binary(said, rows, true)
 }
 
 fn vocab_cmd(sub: &str, path: &Path) -> std::process::Output {
