@@ -117,13 +117,14 @@ impl Vocab {
             Ok(off as usize..end as usize)
         };
         let table = |sec: TableSections, rows: u64, dim: u32, total: u64| -> Result<Table> {
+            // First, so that the sizes below, in multiples of `rows`, cannot overflow.
+            if rows >= NO_ROW as u64 {
+                return Err(bad(format!("{rows} rows is more than the format allows")));
+            }
             let elems = rows.checked_mul(dim as u64).ok_or_else(|| bad("row count overflows".into()));
             let vec_bytes =
                 elems?.checked_mul(header.dtype.size() as u64).ok_or_else(|| bad("row count overflows".into()))?;
             let scale_bytes = if header.dtype == Dtype::Int8 { rows * 4 } else { 0 };
-            if rows >= NO_ROW as u64 {
-                return Err(bad(format!("{rows} rows is more than the format allows")));
-            }
             let t = Table {
                 rows: rows as usize,
                 dim: dim as usize,
@@ -327,6 +328,15 @@ impl Vocab {
                 });
                 if !ok {
                     return Err(bad(format!("character index entry U+{cp:04X} is wrong")));
+                }
+            }
+            // A character missing from the index would be missed by every lookup.
+            for id in 0..view.chars.rows as u32 {
+                let mut it = view.chars.name(id).unwrap_or_default().chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    if view.bmp.get(c as usize).is_some_and(|&at| at != id) {
+                        return Err(bad(format!("character index has no entry for row {id} ({c:?})")));
+                    }
                 }
             }
         }

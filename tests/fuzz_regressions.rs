@@ -1,0 +1,77 @@
+//! Inputs found by the fuzz targets in fuzz/ (see scripts/fuzz.sh), kept as tests: each was a
+//! panic or a broken invariant before its fix.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+use zhvec::vocab::format::{checksum, Section, HEADER_LEN, NO_ROW};
+use zhvec::{Dtype, Kind, Vocab};
+
+fn put_u64(b: &mut [u8], at: usize, v: u64) {
+    b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+/// Stores fresh body and header checksums, as a writer would for these bytes.
+fn seal(bytes: &mut [u8]) {
+    let body = checksum(&bytes[HEADER_LEN..]);
+    put_u64(bytes, 72, body);
+    let head = checksum(&bytes[..HEADER_LEN - 8]);
+    put_u64(bytes, HEADER_LEN - 8, head);
+}
+
+/// The tiny table in `dtype`, its bytes changed by `edit` and sealed again, written next to it.
+fn edited(dir: &TempDir, dtype: Dtype, edit: impl FnOnce(&Vocab, &mut Vec<u8>)) -> PathBuf {
+    let good = common::write_tiny(dir.path(), dtype);
+    let mut bytes = fs::read(&good).unwrap();
+    let vocab = Vocab::open(&good).unwrap();
+    edit(&vocab, &mut bytes);
+    seal(&mut bytes);
+    let path = dir.path().join("edited.zv");
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn verify_cli(path: &Path) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("zhvec").unwrap().args(["vocab", "verify"]).arg(path).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// An int8 header with a huge word count and dimension 0: the int8 scales size, 4 bytes a
+/// row, overflowed (a panic where overflow is checked) before the row count was checked.
+#[test]
+fn huge_row_count_with_zero_dim_is_rejected_without_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited(&dir, Dtype::Int8, |_, b| {
+        put_u64(b, 24, 1 << 62); // word count
+        b[40..44].copy_from_slice(&0u32.to_le_bytes()); // word dim
+    });
+    let err = Vocab::open(&path).unwrap_err().to_string();
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains(&format!("{} rows is more than the format allows", 1u64 << 62)), "{err}");
+}
+
+/// A character index with no entry for a character of the table: every lookup of that
+/// character missed it, and `verify` passed.
+#[test]
+fn verify_sees_a_character_missing_from_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited(&dir, Dtype::F32, |v, b| {
+        let (bmp, len) = v.header().section(Section::CharBmp);
+        assert!(len > 0, "the tiny table has a character index");
+        let at = bmp as usize + 4 * '北' as usize;
+        b[at..at + 4].copy_from_slice(&NO_ROW.to_le_bytes());
+    });
+    let v = Vocab::open(&path).unwrap();
+    let err = match v.verify() {
+        Ok(()) => panic!("verify passed, yet the lookup of 北 gives {:?}", v.id(Kind::Char, "北")),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains(&path.display().to_string()) && err.contains("no entry for row 0 ('北')"), "{err}");
+    let (code, stderr) = verify_cli(&path);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no entry for row 0"), "{stderr}");
+}
