@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
+use zhvec::segment::{SegDict, Segmenter};
 use zhvec::vocab::format::{checksum, Section, HEADER_LEN, NO_ROW};
+use zhvec::vocab::{write_vocab, VocabData};
 use zhvec::{Dtype, Kind, Vocab};
 
 fn put_u64(b: &mut [u8], at: usize, v: u64) {
@@ -74,4 +76,42 @@ fn verify_sees_a_character_missing_from_the_index() {
     let (code, stderr) = verify_cli(&path);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("no entry for row 0"), "{stderr}");
+}
+
+/// Counts that add up to more than a usize: jieba's running total overflowed (a panic where
+/// overflow is checked, a meaningless total otherwise) when the vocab became the segmenter's
+/// dictionary. Each table's own total still fits, so the table itself is valid.
+#[test]
+fn vocab_dictionary_with_overflowing_counts_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut words, mut chars) = common::tiny_tables();
+    words.counts = vec![1 << 63, 1, 1];
+    chars.counts.iter_mut().for_each(|c| *c = 1);
+    chars.counts[0] = 1 << 63;
+    let path = dir.path().join("huge-counts.zv");
+    let meta = serde_json::json!({});
+    write_vocab(&path, &VocabData { words, chars, dtype: Dtype::F32, meta }).unwrap();
+    let v = Vocab::open(&path).unwrap();
+    v.verify().unwrap();
+    for only_for in [None, Some("北京天气很好")] {
+        let err = match Segmenter::new(SegDict::Vocab, Some(&v), only_for) {
+            Ok(_) => panic!("a dictionary was built from counts that overflow (only for {only_for:?})"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(&path.display().to_string()) && err.contains("add up to more than"), "{err}");
+    }
+    let out = Command::cargo_bin("zhvec")
+        .unwrap()
+        .args(["embed", "--seg-dict", "vocab", "--vocab"])
+        .arg(&path)
+        .write_stdin("北京天气很好\n")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&path.display().to_string()) && stderr.contains("add up to more than"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    // The standard dictionary does not read the counts.
+    let ok = Command::cargo_bin("zhvec").unwrap().arg("embed").arg("--vocab").arg(&path).write_stdin("北京\n").output();
+    assert_eq!(ok.unwrap().status.code(), Some(0));
 }
