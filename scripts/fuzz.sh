@@ -6,11 +6,13 @@
 #   embed_line     embed and segment of arbitrary text with both segmenter dictionaries,
 #                  checking dimension, finiteness and bit-identical results
 # Usage: scripts/fuzz.sh SECONDS [TARGET...]   runs each target (all three by default) for
-# SECONDS, one after another; FUZZ_JOBS=2 runs two at a time (the machine has 2 cores).
-# Seeds are made from testdata/ by fuzz/make-seeds.py into fuzz/corpus/TARGET/, which keeps
-# what the fuzzer finds between runs; crashes land in fuzz/artifacts/TARGET/ and each run's
-# log in fuzz/logs/. Reproduce one with `cargo +nightly fuzz run TARGET ARTIFACT` in fuzz/.
-# Needs `rustup toolchain install nightly` and `cargo install cargo-fuzz` (installed here if
+# SECONDS, one after another; FUZZ_JOBS=2 runs two at a time (the machine has 2 cores). A
+# finding does not stop a run: each crashing or hanging input is saved in
+# fuzz/artifacts/TARGET/ and fuzzing goes on; every run's log is in fuzz/logs/. Seeds are
+# made from testdata/ by fuzz/make-seeds.py into fuzz/corpus/TARGET/, which keeps what the
+# fuzzer finds between runs; fuzz/dicts/TARGET.dict gives libFuzzer tokens to insert.
+# Reproduce a finding with `cargo +nightly fuzz run TARGET ARTIFACT` in fuzz/. Needs the
+# nightly toolchain (`rustup toolchain install nightly`) and cargo-fuzz (installed here if
 # missing). Scratch files go to /dev/shm when it exists.
 set -euo pipefail
 
@@ -61,7 +63,9 @@ run() {
     printf '%s: %s s, log %s\n' "$t" "$SECONDS_EACH" "fuzz/$log"
     # One forked worker that carries on past a finding (each is saved under artifacts/);
     # -timeout: a single input taking this long is reported as a hang.
-    nice -n 19 cargo +nightly fuzz run "$t" "corpus/$t" -- \
+    local dict=()
+    [ -f "dicts/$t.dict" ] && dict=(-dict="dicts/$t.dict")
+    nice -n 19 cargo +nightly fuzz run "$t" "corpus/$t" -- "${dict[@]}" \
         -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=4096 \
         >"$log" 2>&1 || true
