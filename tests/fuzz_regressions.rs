@@ -10,7 +10,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 use zhvec::segment::{SegDict, Segmenter};
 use zhvec::vocab::format::{checksum, Section, HEADER_LEN, NO_ROW};
-use zhvec::vocab::{write_vocab, VocabData};
+use zhvec::vocab::{write_vocab, TableData, VocabData};
 use zhvec::{Dtype, Kind, Vocab};
 
 fn put_u64(b: &mut [u8], at: usize, v: u64) {
@@ -114,4 +114,28 @@ fn vocab_dictionary_with_overflowing_counts_is_an_error() {
     // The standard dictionary does not read the counts.
     let ok = Command::cargo_bin("zhvec").unwrap().arg("embed").arg("--vocab").arg(&path).write_stdin("北京\n").output();
     assert_eq!(ok.unwrap().status.code(), Some(0));
+}
+
+/// A header claiming a dimension of billions for a table of no rows: the sizes all agreed,
+/// so the table opened, and embedding a line then allocated rows of that length (8 GiB).
+#[test]
+fn huge_dimension_is_rejected_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, chars) = common::tiny_tables();
+    let good = dir.path().join("no-words.zv");
+    let data = VocabData { words: TableData::new(2), chars, dtype: Dtype::F32, meta: serde_json::json!({}) };
+    write_vocab(&good, &data).unwrap();
+    let mut bytes = fs::read(&good).unwrap();
+    bytes[40..44].copy_from_slice(&(1u32 << 31).to_le_bytes()); // word dim
+    seal(&mut bytes);
+    let path = dir.path().join("huge-dim.zv");
+    fs::write(&path, bytes).unwrap();
+    let err = match Vocab::open(&path) {
+        Ok(v) => panic!("opened with a word dimension of {}", v.dim(Kind::Word)),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains(&format!("dimension {} is more than the 65536 supported", 1u64 << 31)), "{err}");
+    let out = Command::cargo_bin("zhvec").unwrap().args(["vocab", "info"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -9,7 +9,7 @@ use memmap2::Mmap;
 
 use super::format::{
     checksum, name_hash, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
-    FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, WORD_SECTIONS,
+    FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, MAX_DIM, NO_ROW, WORD_SECTIONS,
 };
 use super::quant::Row;
 use crate::error::{Error, Result};
@@ -120,6 +120,9 @@ impl Vocab {
             // First, so that the sizes below, in multiples of `rows`, cannot overflow.
             if rows >= NO_ROW as u64 {
                 return Err(bad(format!("{rows} rows is more than the format allows")));
+            }
+            if dim > MAX_DIM {
+                return Err(bad(format!("dimension {dim} is more than the {MAX_DIM} supported")));
             }
             let elems = rows.checked_mul(dim as u64).ok_or_else(|| bad("row count overflows".into()));
             let vec_bytes =
