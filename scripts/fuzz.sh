@@ -52,9 +52,10 @@ for t in "${TARGETS[@]}"; do
     [ -n "$(ls -A "corpus/$t" 2>/dev/null)" ] || python3 make-seeds.py corpus >/dev/null
 done
 mkdir -p logs
-if [ -d /dev/shm ]; then
-    export TMPDIR=/dev/shm
-fi
+# One scratch directory for the whole run: forked fuzzing processes end without cleaning up.
+SCRATCH=$(mktemp -d "$([ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/zhvec-fuzz.XXXXXX")
+trap 'rm -rf "$SCRATCH"' EXIT
+export TMPDIR=$SCRATCH
 
 run() {
     local t=$1 log
