@@ -117,17 +117,13 @@ impl Vocab {
             Ok(off as usize..end as usize)
         };
         let table = |sec: TableSections, rows: u64, dim: u32, total: u64| -> Result<Table> {
-            // First, so that the sizes below, in multiples of `rows`, cannot overflow.
+            let overflow = || bad("row count overflows".into());
+            let elems = rows.checked_mul(dim as u64).ok_or_else(overflow);
+            let vec_bytes = elems?.checked_mul(header.dtype.size() as u64).ok_or_else(overflow)?;
+            let scale_bytes = if header.dtype == Dtype::Int8 { rows.checked_mul(4).ok_or_else(overflow)? } else { 0 };
             if rows >= NO_ROW as u64 {
                 return Err(bad(format!("{rows} rows is more than the format allows")));
             }
-            if dim > MAX_DIM {
-                return Err(bad(format!("dimension {dim} is more than the {MAX_DIM} supported")));
-            }
-            let elems = rows.checked_mul(dim as u64).ok_or_else(|| bad("row count overflows".into()));
-            let vec_bytes =
-                elems?.checked_mul(header.dtype.size() as u64).ok_or_else(|| bad("row count overflows".into()))?;
-            let scale_bytes = if header.dtype == Dtype::Int8 { rows * 4 } else { 0 };
             let t = Table {
                 rows: rows as usize,
                 dim: dim as usize,
@@ -146,6 +142,11 @@ impl Vocab {
             let offs: &[u32] = cast(&data[t.offsets.clone()]);
             if offs[0] != 0 || offs[t.rows] as usize != t.strings.len() {
                 return Err(bad(format!("{:?} do not match the string section", sec.offsets)));
+            }
+            // With no rows, any dimension passes the checks above; each embedded line would
+            // still allocate rows of it.
+            if dim > MAX_DIM {
+                return Err(bad(format!("dimension {dim} is more than the {MAX_DIM} supported")));
             }
             Ok(t)
         };
