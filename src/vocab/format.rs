@@ -53,6 +53,9 @@ pub const NO_ROW: u32 = u32::MAX;
 /// can skip the word lookup and go straight to the character table.
 pub const FLAG_NO_SINGLE_CHAR_WORDS: u32 = 1;
 pub const BMP_LEN: usize = 0x1_0000;
+/// The largest row dimension a table may have, as `zhvec vocab build` accepts: every line
+/// embedded allocates rows of this length, so a corrupt header must not claim billions.
+pub const MAX_DIM: u32 = 1 << 16;
 const HEADER_CHECKSUM_AT: usize = HEADER_LEN - 8;
 const SECTIONS_AT: usize = 80;
 
