@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::embed::{Channels, Normalize, Recipe, Weighting};
+use crate::normalize::TextNormalization;
 use crate::output::Format;
 use crate::segment::SegDict;
 
@@ -42,6 +43,19 @@ pub struct TableArgs {
     /// Segmenter dictionary: jieba's standard one, or the vocab's own words and frequencies.
     #[arg(long, value_enum, default_value_t = SegDict::Jieba)]
     pub seg_dict: SegDict,
+    /// Text normalization before segmentation: `auto` (what the table asks for), `none`, or a
+    /// comma list of `nfkc` (full-width and compatibility forms) and `t2s` (traditional to
+    /// simplified script).
+    #[arg(long, default_value = "auto", value_name = "auto|none|LIST", value_parser = normalize_text)]
+    pub normalize_text: NormalizeText,
+}
+
+/// A `--normalize-text` value: `None` is `auto`.
+#[derive(Debug, Clone, Copy)]
+pub struct NormalizeText(pub Option<TextNormalization>);
+
+fn normalize_text(s: &str) -> Result<NormalizeText, String> {
+    TextNormalization::parse_or_auto(s).map(NormalizeText).map_err(|e| e.to_string())
 }
 
 /// The table, the segmenter and the pooling options shared by embed and eval.
@@ -75,7 +89,13 @@ fn positive_finite(s: &str) -> Result<f32, String> {
 
 impl RecipeArgs {
     pub fn recipe(&self) -> Recipe {
-        Recipe { weighting: self.weighting, sif_a: self.sif_a, normalize: self.normalize, channels: self.channels }
+        Recipe {
+            weighting: self.weighting,
+            sif_a: self.sif_a,
+            normalize: self.normalize,
+            channels: self.channels,
+            normalize_text: self.table.normalize_text.0,
+        }
     }
 }
 

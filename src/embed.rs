@@ -1,6 +1,8 @@
 //! The recipe: tokens → word and character vectors → pooled row. Pure math, no I/O.
 //!
 //! For each line:
+//! 0. normalize the text as the recipe says ([`Recipe::normalize_text`]; by default what the
+//!    table asks for), one line at a time, so row `i` is still line `i`;
 //! 1. segment with jieba (HMM on), dropping whitespace-only tokens;
 //! 2. word channel: a token in the word table contributes its row; otherwise, if any of its
 //!    characters are in the character table, the mean of those characters' rows (the
@@ -14,6 +16,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
 use crate::hash::name_hash;
+use crate::normalize::{NormalizeBuf, Normalizer, TextNormalization};
 use crate::segment::{is_plain_char, Segmenter, TokenCursor};
 use crate::vocab::quant::{Elem, Rows};
 use crate::vocab::reader::Vectors;
@@ -76,11 +79,30 @@ pub struct Recipe {
     pub sif_a: f32,
     pub normalize: Normalize,
     pub channels: Channels,
+    /// Text normalization before segmentation; `None` (the default) applies what the
+    /// table's metadata asks for ([`Vocab::normalize_text`]).
+    pub normalize_text: Option<TextNormalization>,
 }
 
 impl Default for Recipe {
     fn default() -> Self {
-        Recipe { weighting: Weighting::Uniform, sif_a: 1e-3, normalize: Normalize::None, channels: Channels::default() }
+        Recipe {
+            weighting: Weighting::Uniform,
+            sif_a: 1e-3,
+            normalize: Normalize::None,
+            channels: Channels::default(),
+            normalize_text: None,
+        }
+    }
+}
+
+impl Recipe {
+    /// The text normalization this recipe applies with `vocab`: its own, or the table's.
+    pub fn text_normalization(&self, vocab: &Vocab) -> Result<TextNormalization> {
+        match self.normalize_text {
+            Some(steps) => Ok(steps),
+            None => vocab.normalize_text(),
+        }
     }
 }
 
@@ -95,6 +117,8 @@ pub struct Stats {
     pub no_vector: u64,
     pub chars_hit: u64,
     pub chars_missed: u64,
+    /// Lines that text normalization changed.
+    pub normalized_lines: u64,
 }
 
 impl Stats {
@@ -107,6 +131,7 @@ impl Stats {
         self.no_vector += o.no_vector;
         self.chars_hit += o.chars_hit;
         self.chars_missed += o.chars_missed;
+        self.normalized_lines += o.normalized_lines;
     }
 }
 
@@ -131,6 +156,8 @@ pub struct Scratch {
     tokens: Vec<(usize, usize)>,
     /// Per token, the name hash of its word lookup, or `None` when it needs none.
     hashes: Vec<Option<u64>>,
+    /// The normalized line, when normalization changes it.
+    normalized: NormalizeBuf,
 }
 
 /// Segments and embeds lines with one vocab and one recipe. Shared by all worker threads.
@@ -139,6 +166,7 @@ pub struct Embedder<'v> {
     view: View<'v>,
     segmenter: Segmenter,
     recipe: Recipe,
+    normalizer: Normalizer,
     word_dim: usize,
     char_dim: usize,
     fallback: bool,
@@ -150,6 +178,8 @@ pub struct Embedder<'v> {
 }
 
 impl<'v> Embedder<'v> {
+    /// The segmenter must be one for normalized text: built with `only_for`, from the text
+    /// after [`Normalizer::normalize_lines`] with [`Recipe::text_normalization`].
     pub fn new(vocab: &'v Vocab, segmenter: Segmenter, recipe: Recipe) -> Result<Embedder<'v>> {
         if !recipe.channels.word && !recipe.channels.char {
             return Err(Error::bad("--channels must name at least one of word, char"));
@@ -158,11 +188,13 @@ impl<'v> Embedder<'v> {
             return Err(Error::bad("SIF a must be positive and finite"));
         }
         let (word_dim, char_dim) = (vocab.dim(Kind::Word), vocab.dim(Kind::Char));
+        let normalizer = Normalizer::new(recipe.text_normalization(vocab)?);
         Ok(Embedder {
             vocab,
             view: vocab.view(),
             segmenter,
             recipe,
+            normalizer,
             word_dim,
             char_dim,
             // The fallback averages character rows into the word channel, so the dims must agree.
@@ -185,6 +217,11 @@ impl<'v> Embedder<'v> {
         &self.segmenter
     }
 
+    /// The text normalization applied to each line before segmentation.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
     /// Length of an output row.
     pub fn dim(&self) -> usize {
         let c = self.recipe.channels;
@@ -203,8 +240,21 @@ impl<'v> Embedder<'v> {
         }
     }
 
-    /// Embeds one line into `out` (length [`Embedder::dim`]), adding to `stats`.
+    /// Embeds one line into `out` (length [`Embedder::dim`]), adding to `stats`. The line
+    /// is normalized first.
     pub fn embed_line(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
+        // Moved out for the line and back: the buffer keeps its space, and the rest of the
+        // scratch stays free for the embedding.
+        let mut buf = std::mem::take(&mut scratch.normalized);
+        let text = self.normalizer.normalize(line, &mut buf);
+        if !std::ptr::eq(text, line) {
+            stats.normalized_lines += 1;
+        }
+        self.embed_normalized(text, out, scratch, stats);
+        scratch.normalized = buf;
+    }
+
+    fn embed_normalized(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
         debug_assert_eq!(out.len(), self.dim());
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
@@ -254,7 +304,7 @@ impl<'v> Embedder<'v> {
         scratch: &mut Scratch,
         stats: &mut Stats,
     ) {
-        let Scratch { word, chars, fallback, ids, tokens, hashes } = scratch;
+        let Scratch { word, chars, fallback, ids, tokens, hashes, .. } = scratch;
         // Sum straight into `out` where a channel is part of the row.
         let (word, chars): (&mut [f32], &mut [f32]) = match (self.recipe.channels.word, self.recipe.channels.char) {
             (true, true) => out.split_at_mut(self.word_dim),

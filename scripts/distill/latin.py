@@ -25,11 +25,14 @@ occurs in.
   5. Frequencies: a token's count in the text times the ratio of jieba's counts to the
      text's counts over the table's words (the jieba scale of the other rows).
   6. Write word2vec binary + frequency file with every existing row unchanged (int8 rows
-     dequantize and quantize back bit for bit) and pack with `zhvec vocab build`.
+     dequantize and quantize back bit for bit) and pack with `zhvec vocab build`, which
+     records the text normalization the table asks for (--normalize-text; by default what
+     the input table records). The text of steps 2-5 is taken as written
+     (`--normalize-text none`), as it was for the shipped rows.
 
 The defaults are the shipped choice; the variants measured on dev are in vocab/README.md.
 
-Usage: latin.py --table vocab/default.zv --zhvec target/release/zhvec [--install]
+Usage: latin.py --table vocab/default.zv --zhvec target/release/zhvec [--normalize-text nfkc,t2s] [--install]
 Everything is written to $ZHVEC_CACHE; --install copies the result over --table.
 """
 import argparse
@@ -103,7 +106,7 @@ def own_char_counts(t):
     return own
 
 
-def pack(zhvec, t, extra_words, extra_chars, stem, source):
+def pack(zhvec, t, extra_words, extra_chars, stem, source, normalize_text="none"):
     """Write `stem.bin` (word2vec binary) and `stem.freq`, build `stem.zv`."""
     own = t["own"]
     rows, freqs = [], []
@@ -126,7 +129,8 @@ def pack(zhvec, t, extra_words, extra_chars, stem, source):
         for n, c in freqs:
             f.write(f"{n} {c}\n")
     subprocess.run([zhvec, "vocab", "build", "-q", "--vectors", stem + ".bin", "--freq", stem + ".freq",
-                    "--dtype", "int8", "--source", source, "-o", stem + ".zv"], check=True)
+                    "--dtype", "int8", "--source", source, "--normalize-text", normalize_text,
+                    "-o", stem + ".zv"], check=True)
     return stem + ".zv"
 
 
@@ -154,6 +158,8 @@ def main():
     ap.add_argument("--char-norm", type=float, default=0.02, help="0 adds no character rows")
     ap.add_argument("--no-centre", action="store_true")
     ap.add_argument("--out", default=None, help="output stem (default $ZHVEC_CACHE/latin)")
+    ap.add_argument("--normalize-text", default=None,
+                    help="text normalization the table asks for (default: what --table records)")
     ap.add_argument("--install", action="store_true", help="copy the result over --table")
     a = ap.parse_args()
 
@@ -161,6 +167,7 @@ def main():
     cd = common.cache_dir()
     t = strip_latin(read_zv(a.table))
     source = t["meta"].get("source", "")
+    normalize_text = a.normalize_text or t["meta"].get("normalize_text", "none")
     if "Latin tokens" not in source:
         source += "; Latin tokens from their contexts (scripts/distill/latin.py)"
     base = pack(a.zhvec, t, [], [], os.path.join(cd, "latin-base"), source)
@@ -171,10 +178,12 @@ def main():
         for f in text_files(repo):
             with open(f, "rb") as src:
                 shutil.copyfileobj(src, out)
-    seg = subprocess.run([a.zhvec, "segment", text], check=True, capture_output=True, text=True).stdout
+    seg = subprocess.run([a.zhvec, "segment", "--normalize-text", "none", text],
+                         check=True, capture_output=True, text=True).stdout
     lines = seg.split("\n")
     npy = os.path.join(cd, "latin-text.npy")
-    subprocess.run([a.zhvec, "embed", "--vocab", base, "-f", "npy", "-o", npy, text], check=True)
+    subprocess.run([a.zhvec, "embed", "--vocab", base, "--normalize-text", "none", "-f", "npy", "-o", npy, text],
+                   check=True)
     E = np.load(npy, mmap_mode="r")
     n_lines = E.shape[0]
     if lines[-1] == "":
@@ -246,7 +255,7 @@ def main():
             extra_chars.append((ch, vec.astype(np.float32), max(1, int(round(chars[ch] * ratio)))))
 
     stem = a.out or os.path.join(cd, "latin")
-    out = pack(a.zhvec, t, extra_words, extra_chars, stem, source)
+    out = pack(a.zhvec, t, extra_words, extra_chars, stem, source, normalize_text)
     print(f"{out}: {len(extra_words)} Latin words, {len(extra_chars)} letters and digits; "
           f"jieba/text count ratio {ratio:.2f}")
     with open(stem + ".words.txt", "w", encoding="utf-8") as f:

@@ -9,6 +9,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::input;
 use crate::error::{plural, Error, Result};
+use crate::normalize::{NormalizeBuf, Normalizer};
 use crate::pipeline::{lines, ordered, Chunk};
 use crate::segment::Segmenter;
 
@@ -112,13 +113,20 @@ fn parse_freq_line(line: &[u8]) -> Result<Option<(&str, u64)>, String> {
 /// Segments a corpus with jieba's standard dictionary and counts its words and characters.
 /// Invalid UTF-8 is refused with its line, as `embed` refuses it: counts from guessed text
 /// would go into the table unnoticed.
-pub fn count_corpus(path: &Path, threads: usize, bar: &ProgressBar, counts: &mut Counts) -> Result<()> {
+/// Counts the tokens of `path`, each line normalized by `norm` first.
+pub fn count_corpus(
+    path: &Path,
+    threads: usize,
+    norm: Normalizer,
+    bar: &ProgressBar,
+    counts: &mut Counts,
+) -> Result<()> {
     let seg = Segmenter::standard();
     let mut inp = input::open(path, bar)?;
     let shown = path.display().to_string();
     let work = |chunk: Chunk<'_>| -> Result<Counts> {
         let mut local = Counts::default();
-        let mut tokens = Vec::new();
+        let (mut spare, mut buf) = (Vec::new(), NormalizeBuf::default());
         for (k, raw) in lines(chunk.bytes).enumerate() {
             let line_no = chunk.first_line + k as u64;
             let line = std::str::from_utf8(raw).map_err(|e| {
@@ -132,13 +140,15 @@ pub fn count_corpus(path: &Path, threads: usize, bar: &ProgressBar, counts: &mut
                     ),
                 )
             })?;
-            seg.cut(line, &mut tokens);
+            let mut tokens = recycle(std::mem::take(&mut spare));
+            seg.cut(norm.normalize(line, &mut buf), &mut tokens);
             for t in &tokens {
                 add(&mut local.words, t, 1);
                 for g in t.graphemes(true) {
                     add(&mut local.chars, g, 1);
                 }
             }
+            spare = recycle(tokens);
         }
         Ok(local)
     };
@@ -146,6 +156,13 @@ pub fn count_corpus(path: &Path, threads: usize, bar: &ProgressBar, counts: &mut
         counts.merge(local?);
         Ok(())
     })
+}
+
+/// An emptied token list whose space is kept for tokens of another line (the collect
+/// reuses the allocation).
+fn recycle<'b>(mut v: Vec<&str>) -> Vec<&'b str> {
+    v.clear();
+    v.into_iter().map(|_| "").collect()
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub use vectors::VectorsFormat;
 
 use crate::atomic::{Inputs, Output};
 use crate::error::{Error, Result};
+use crate::normalize::{Normalizer, TextNormalization};
 use crate::vocab::writer::write_vocab_to;
 use crate::vocab::{Dtype, VocabData};
 use freq::Counts;
@@ -80,6 +81,11 @@ pub struct BuildArgs {
     /// Description of where the vectors come from, stored in the table.
     #[arg(long, value_name = "TEXT")]
     pub source: Option<String>,
+    /// Text normalization the table asks for (`none` or a comma list of `nfkc`, `t2s`):
+    /// stored in the table and applied by `--normalize-text auto`. --corpus text is
+    /// normalized the same way before it is counted.
+    #[arg(long, default_value = "none", value_name = "none|LIST", value_parser = parse_normalize_text)]
+    pub normalize_text: TextNormalization,
     /// Skip (and count) malformed lines instead of failing.
     #[arg(long)]
     pub skip_bad: bool,
@@ -96,6 +102,10 @@ pub struct BuildArgs {
     /// Output table path; written atomically (`-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
+}
+
+fn parse_normalize_text(s: &str) -> Result<TextNormalization, String> {
+    s.parse().map_err(|e: Error| e.to_string())
 }
 
 fn parse_dtype(s: &str) -> Result<Dtype, String> {
@@ -116,6 +126,7 @@ impl BuildArgs {
             min_count: 1,
             dtype: Dtype::F32,
             source: None,
+            normalize_text: TextNormalization::NONE,
             skip_bad: false,
             allow_row_count_mismatch: false,
             threads: None,
@@ -229,7 +240,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     }
     for path in &args.corpus {
         bar.set_message(display_name(path));
-        freq::count_corpus(path, threads, &bar, &mut counts)?;
+        freq::count_corpus(path, threads, Normalizer::new(args.normalize_text), &bar, &mut counts)?;
     }
     let count_source = if args.freq.is_empty() && args.corpus.is_empty() {
         CountSource::Zipf
@@ -508,5 +519,6 @@ fn metadata(args: &BuildArgs, sources: &[Source], count_source: CountSource, s: 
     if let Some(text) = &args.source {
         meta["source"] = json!(text);
     }
+    meta[crate::normalize::META_KEY] = json!(args.normalize_text.to_string());
     meta
 }

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
-use crate::embed::Embedder;
+use crate::embed::{Embedder, Recipe};
 use crate::error::Result;
 use crate::input::{self, is_stdin};
-use crate::segment::{Segmenter, OWN_WORDS_MAX};
+use crate::normalize::Normalizer;
+use crate::segment::{SegDict, Segmenter, OWN_WORDS_MAX};
 use crate::vocab::Vocab;
 
 /// Runs a parsed command line.
@@ -42,8 +43,21 @@ pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
 /// Builds the embedder for a recipe over an open vocab. With `only_for`, its segmenter holds
 /// just the dictionary words of that text and must be used on nothing else.
 pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs, only_for: Option<&str>) -> Result<Embedder<'v>> {
-    let segmenter = Segmenter::new(args.table.seg_dict, Some(vocab), only_for)?;
-    Embedder::new(vocab, segmenter, args.recipe())
+    embedder_with(vocab, args.table.seg_dict, args.recipe(), only_for)
+}
+
+/// [`embedder`] for a recipe. The words for `only_for` are picked from the text as the
+/// embedder will see it, normalized line by line.
+pub fn embedder_with<'v>(
+    vocab: &'v Vocab,
+    dict: SegDict,
+    recipe: Recipe,
+    only_for: Option<&str>,
+) -> Result<Embedder<'v>> {
+    let normalizer = Normalizer::new(recipe.text_normalization(vocab)?);
+    let text = only_for.map(|t| normalizer.normalize_lines(t));
+    let segmenter = Segmenter::new(dict, Some(vocab), text.as_deref())?;
+    Embedder::new(vocab, segmenter, recipe)
 }
 
 /// Inputs up to this size are read whole before the segmenter is built.

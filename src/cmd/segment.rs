@@ -3,11 +3,11 @@
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::SegmentArgs;
-use crate::cmd::{input_name, input_paths, open_vocab, ReadAhead};
+use crate::cmd::{embedder_with, input_name, input_paths, open_vocab, ReadAhead};
 use crate::embed::{Embedder, Recipe, Source};
 use crate::error::{Error, Result};
+use crate::normalize::NormalizeBuf;
 use crate::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
-use crate::segment::Segmenter;
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let vocab = open_vocab(args.table.vocab.as_deref())?;
@@ -15,8 +15,8 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let hidden = indicatif::ProgressBar::hidden();
     let mut ahead = ReadAhead::new(&paths, &hidden)?;
     // The plain recipe: segment shows tokens and their sources, which pooling does not change.
-    let segmenter = Segmenter::new(args.table.seg_dict, Some(&vocab), ahead.text())?;
-    let embedder = Embedder::new(&vocab, segmenter, Recipe::default())?;
+    let recipe = Recipe { normalize_text: args.table.normalize_text.0, ..Recipe::default() };
+    let embedder = embedder_with(&vocab, args.table.seg_dict, recipe, ahead.text())?;
     let threads = crate::pipeline::default_threads();
     let mut out = BufWriter::new(io::stdout().lock());
     for (i, path) in paths.iter().enumerate() {
@@ -35,10 +35,13 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
 /// (`/w` word table, `/c:chars` fallback, `/-` nothing) when explaining.
 fn segment_chunk(embedder: &Embedder<'_>, name: &str, args: &SegmentArgs, chunk: Chunk<'_>) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(chunk.bytes.len() * 2);
+    let mut buf = NormalizeBuf::default();
     for (k, raw) in lines(chunk.bytes).enumerate() {
         let text = decode_line(raw, chunk.first_line + k as u64, name, args.lossy)?;
+        // The tokens the embedder sees: those of the normalized line.
+        let text = embedder.normalizer().normalize(&text, &mut buf);
         let mut first = true;
-        embedder.segmenter().for_each_token(&text, |t| {
+        embedder.segmenter().for_each_token(text, |t| {
             if !std::mem::take(&mut first) {
                 out.push(b' ');
             }

@@ -39,6 +39,7 @@
 
 mod table;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -64,7 +65,22 @@ impl TextNormalization {
     pub fn is_none(&self) -> bool {
         *self == Self::NONE
     }
+
+    /// Parses a `--normalize-text` value: `auto` (what the table asks for) is `None`.
+    pub fn parse_or_auto(s: &str) -> Result<Option<TextNormalization>> {
+        if s == "auto" {
+            return Ok(None);
+        }
+        s.parse().map(Some).map_err(|_| {
+            Error::bad(format!(
+                "`{s}` is not a text normalization: expected `auto`, `none` or a comma list of `nfkc`, `t2s`"
+            ))
+        })
+    }
 }
+
+/// The key of a table's metadata that names the normalization it was built for.
+pub const META_KEY: &str = "normalize_text";
 
 impl FromStr for TextNormalization {
     type Err = Error;
@@ -104,7 +120,7 @@ impl fmt::Display for TextNormalization {
 }
 
 /// Reusable output space for [`Normalizer::normalize`]: one per thread, kept across lines.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct NormalizeBuf {
     a: String,
     b: String,
@@ -152,6 +168,46 @@ impl Normalizer {
             line
         }
     }
+}
+
+impl Normalizer {
+    /// Normalizes each line of `text` by itself, exactly as the lines are normalized when
+    /// embedded (a line's conversion does not depend on its neighbours). Borrows when
+    /// nothing changes.
+    pub fn normalize_lines<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if self.steps.is_none() {
+            return Cow::Borrowed(text);
+        }
+        let mut buf = NormalizeBuf::default();
+        let mut out: Option<String> = None;
+        let mut done = 0;
+        for (start, line) in split_lines(text) {
+            let n = self.normalize(line, &mut buf);
+            if !std::ptr::eq(n, line) {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+                o.push_str(&text[done..start]);
+                o.push_str(n);
+                done = start + line.len();
+            }
+        }
+        match out {
+            Some(mut o) => {
+                o.push_str(&text[done..]);
+                Cow::Owned(o)
+            }
+            None => Cow::Borrowed(text),
+        }
+    }
+}
+
+/// The lines of `text` (without their `\n`), each with its byte offset.
+fn split_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    text.split('\n').map(move |line| {
+        let start = at;
+        at += line.len() + 1;
+        (start, line)
+    })
 }
 
 fn step<'a>(
@@ -319,6 +375,24 @@ mod tests {
             assert_eq!(s.nfkc().collect::<String>(), s, "U+{:04X}", c as u32);
             assert_eq!(unicode_normalization::char::canonical_combining_class(c), 0, "U+{:04X}", c as u32);
         }
+    }
+
+    #[test]
+    fn lines_are_normalized_one_by_one() {
+        let n = Normalizer::new(TextNormalization::ALL);
+        // Converted as one text, the traditional first line would let the phrase tables
+        // rewrite the simplified second one.
+        let text = "臺灣\n列印\nＡ\n";
+        let want = ["台湾", "列印", "A", ""].join("\n");
+        assert_ne!(norm("nfkc,t2s", text), want);
+        assert_eq!(n.normalize_lines(text), want);
+        assert!(matches!(n.normalize_lines("国务院\n你好\n"), Cow::Borrowed(_)));
+        assert_eq!(TextNormalization::parse_or_auto("auto").unwrap(), None);
+        assert_eq!(
+            TextNormalization::parse_or_auto("t2s").unwrap(),
+            Some(TextNormalization { nfkc: false, t2s: true })
+        );
+        assert!(TextNormalization::parse_or_auto("foo").is_err());
     }
 
     #[test]
