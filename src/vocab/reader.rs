@@ -616,28 +616,14 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
-/// Plain-old-data types that may be viewed in place from little-endian bytes.
-pub(crate) trait Pod: Copy {}
-impl Pod for u16 {}
-impl Pod for u32 {}
-impl Pod for u64 {}
-impl Pod for f32 {}
-impl Pod for i8 {}
-
 /// Views aligned bytes as a slice of `T`. Section offsets are multiples of 64 from a 64-byte
-/// aligned base (checked on open), so the prefix is always empty; a trailing partial
-/// element is ignored.
+/// aligned base and section lengths are whole elements (both checked on open), so the cast
+/// cannot fail for a section of the file; anything else gives an empty slice.
 #[inline]
-pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> &[T] {
-    // SAFETY: T is plain old data for which every bit pattern is valid; align_to only
-    // yields a correctly aligned middle part.
-    let (pre, mid, _) = unsafe { bytes.align_to::<T>() };
-    debug_assert!(pre.is_empty());
-    if pre.is_empty() {
-        mid
-    } else {
-        &[]
-    }
+pub(crate) fn cast<T: bytemuck::Pod>(bytes: &[u8]) -> &[T] {
+    let cast = bytemuck::try_cast_slice(bytes);
+    debug_assert!(bytes.is_empty() || cast.is_ok());
+    cast.unwrap_or_default()
 }
 
 #[cfg(target_endian = "big")]
