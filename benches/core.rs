@@ -100,7 +100,7 @@ fn open_2m_x_200(bencher: Bencher) {
 
 #[divan::bench]
 fn word_lookup_hit(bencher: Bencher) {
-    let vocab = big_vocab();
+    let vocab = big_vocab().view();
     let mut rng = Rng(1);
     let names: Vec<String> = (0..4096).map(|_| word_name(rng.next() as usize % WORDS)).collect();
     let mut i = 0;
@@ -112,7 +112,7 @@ fn word_lookup_hit(bencher: Bencher) {
 
 #[divan::bench]
 fn word_lookup_miss(bencher: Bencher) {
-    let vocab = big_vocab();
+    let vocab = big_vocab().view();
     let names: Vec<String> = (0..4096).map(|i| format!("没有{i}")).collect();
     let mut i = 0;
     bencher.bench_local(|| {
@@ -123,7 +123,7 @@ fn word_lookup_miss(bencher: Bencher) {
 
 #[divan::bench]
 fn char_lookup(bencher: Bencher) {
-    let vocab = big_vocab();
+    let vocab = big_vocab().view();
     let chars: Vec<char> = "国务院常务会议部署进一步扩大内需促进消费的政策措施".chars().collect();
     let mut i = 0;
     bencher.bench_local(|| {
