@@ -14,7 +14,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
 use crate::segment::{is_plain_char, Segmenter, TokenCursor};
-use crate::vocab::{AddRow, Kind, View, Vocab, WithRows, WordIds};
+use crate::vocab::{AddRow, Kind, StartedWords, View, Vocab, WithRows};
 
 /// How token vectors are weighted before averaging.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -126,8 +126,8 @@ pub struct Scratch {
     ids: Vec<u32>,
     /// Byte ranges of the line's tokens.
     tokens: Vec<(usize, usize)>,
-    /// Per token, its word-table row.
-    word_ids: WordIds,
+    /// The word lookups of a piece of the line.
+    started: StartedWords,
 }
 
 /// Segments and embeds lines with one vocab and one recipe. Shared by all worker threads.
@@ -235,7 +235,7 @@ impl<'v> Embedder<'v> {
         scratch: &mut Scratch,
         stats: &mut Stats,
     ) {
-        let Scratch { word, chars, fallback, ids, tokens, word_ids } = scratch;
+        let Scratch { word, chars, fallback, ids, tokens, started } = scratch;
         let (word, chars) = self.channel_sums(out, word, chars);
         let mut sums = Sums { word, chars, n_word: 0, n_char: 0, ids, fallback };
         stats.lines += 1;
@@ -247,9 +247,11 @@ impl<'v> Embedder<'v> {
             more = self.next_tokens(line, &mut at, tokens);
             any |= !tokens.is_empty();
             let names = tokens.iter().map(|&(start, end)| self.word_lookup(&line[start..end]));
-            self.view.find_words(names, word_ids);
-            for (&(start, end), &word_id) in tokens.iter().zip(word_ids.ids()) {
-                self.add_token(rows, &line[start..end], word_id, &mut sums, stats);
+            self.view.start_words(names, started);
+            for (i, &(start, end)) in tokens.iter().enumerate() {
+                let token = &line[start..end];
+                let word_id = self.view.find_started_word(started, i, token);
+                self.add_token(rows, token, word_id, &mut sums, stats);
             }
         }
         if !any {

@@ -7,5 +7,5 @@ pub mod writer;
 
 pub use format::Dtype;
 pub use quant::{AddRow, Row};
-pub use reader::{Entry, Kind, View, Vocab, WithRows, WordIds};
+pub use reader::{Entry, Kind, StartedWords, View, Vocab, WithRows};
 pub use writer::{write_vocab, TableData, VocabData};

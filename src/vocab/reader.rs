@@ -583,22 +583,19 @@ impl<'a> View<'a> {
         self.table(kind).count(id)
     }
 
-    /// The word-table rows of many names: `out` gets, in order, the row id of each name, or
-    /// `None` for a name the table lacks or that is `None` itself (no lookup wanted).
+    /// Starts the word-table lookups of many names, to be finished one by one by
+    /// [`View::find_started_word`]; a `None` name needs no lookup.
     ///
-    /// Every lookup is started before any is used, so their cache misses (index slot, then
-    /// the name offsets and row behind it) overlap instead of queueing: first every slot is
-    /// prefetched, then every candidate behind a slot, then the names are compared. `names`
-    /// is walked twice.
+    /// Every lookup is started before any is finished, so their cache misses (index slot,
+    /// then the name offsets and row behind it) overlap instead of queueing: first every slot
+    /// is prefetched, then every candidate behind a slot. Work done between the finishing
+    /// lookups (such as adding up the rows found) gives the loads time to land.
     #[inline(always)]
-    pub fn find_words<'n, I>(&self, names: I, out: &mut WordIds)
-    where
-        I: Iterator<Item = Option<&'n str>> + Clone,
-    {
+    pub fn start_words<'n>(&self, names: impl Iterator<Item = Option<&'n str>>, started: &mut StartedWords) {
         let words = &self.words;
-        let WordIds { hashes, ids } = out;
+        let hashes = &mut started.hashes;
         hashes.clear();
-        hashes.extend(names.clone().map(|name| {
+        hashes.extend(names.map(|name| {
             let h = name.map(|n| name_hash(n.as_bytes()));
             if let Some(h) = h {
                 words.prefetch_slot(h);
@@ -606,8 +603,14 @@ impl<'a> View<'a> {
             h
         }));
         hashes.iter().flatten().for_each(|&h| words.prefetch_candidate(h));
-        ids.clear();
-        ids.extend(names.zip(hashes.iter()).map(|(name, &h)| words.find_hashed(name?.as_bytes(), h?)));
+    }
+
+    /// The word-table row of `name`, the `i`-th name given to the last
+    /// [`View::start_words`]. `None` when the table lacks it, when that name was `None`, or
+    /// when `name` is not the `i`-th name (the index never yields another name's row).
+    #[inline(always)]
+    pub fn find_started_word(&self, started: &StartedWords, i: usize, name: &str) -> Option<u32> {
+        self.words.find_hashed(name.as_bytes(), (*started.hashes.get(i)?)?)
     }
 
     /// Calls `f` with the rows of both tables typed by the file's dtype, so that a loop
@@ -627,19 +630,10 @@ impl<'a> View<'a> {
     }
 }
 
-/// Reusable space for [`View::find_words`], and its result.
+/// Word lookups begun by [`View::start_words`]; reusable.
 #[derive(Clone, Debug, Default)]
-pub struct WordIds {
+pub struct StartedWords {
     hashes: Vec<Option<u64>>,
-    ids: Vec<Option<u32>>,
-}
-
-impl WordIds {
-    /// The row ids found by the last [`View::find_words`], one per name.
-    #[inline(always)]
-    pub fn ids(&self) -> &[Option<u32>] {
-        &self.ids
-    }
 }
 
 /// A computation over the rows of both tables, generic over their dtype; see
