@@ -226,6 +226,8 @@ impl<'v> Embedder<'v> {
         self.view.with_rows(LineJob { embedder: self, line, out, scratch, stats })
     }
 
+    /// Embeds one line, with the rows of both tables in one dtype: a piece of the line's
+    /// tokens at a time, each token's rows added to the sums, then the means.
     #[inline(always)]
     fn embed_rows<R: AddRow>(
         &self,
@@ -246,6 +248,7 @@ impl<'v> Embedder<'v> {
         while more {
             more = self.next_tokens(line, &mut at, tokens);
             any |= !tokens.is_empty();
+            // All word lookups of the piece start before the first is used.
             let names = tokens.iter().map(|&(start, end)| self.word_lookup(&line[start..end]));
             self.view.start_words(names, started);
             for (i, &(start, end)) in tokens.iter().enumerate() {

@@ -606,8 +606,8 @@ impl<'a> View<'a> {
     }
 
     /// The word-table row of `name`, the `i`-th name given to the last
-    /// [`View::start_words`]. `None` when the table lacks it, when that name was `None`, or
-    /// when `name` is not the `i`-th name (the index never yields another name's row).
+    /// [`View::start_words`]; `None` when the table lacks it or that name was `None`. For a
+    /// name that is not the `i`-th the result is meaningless, but never another name's row.
     #[inline(always)]
     pub fn find_started_word(&self, started: &StartedWords, i: usize, name: &str) -> Option<u32> {
         self.words.find_hashed(name.as_bytes(), (*started.hashes.get(i)?)?)
