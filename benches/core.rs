@@ -101,7 +101,7 @@ fn open_2m_x_200(bencher: Bencher) {
 
 #[divan::bench]
 fn word_lookup_hit(bencher: Bencher) {
-    let vocab = big_vocab();
+    let vocab = big_vocab().view();
     let mut rng = Rng(1);
     let names: Vec<String> = (0..4096).map(|_| word_name(rng.next() as usize % WORDS)).collect();
     let mut i = 0;
@@ -113,7 +113,7 @@ fn word_lookup_hit(bencher: Bencher) {
 
 #[divan::bench]
 fn word_lookup_miss(bencher: Bencher) {
-    let vocab = big_vocab();
+    let vocab = big_vocab().view();
     let names: Vec<String> = (0..4096).map(|i| format!("没有{i}")).collect();
     let mut i = 0;
     bencher.bench_local(|| {
@@ -124,7 +124,7 @@ fn word_lookup_miss(bencher: Bencher) {
 
 #[divan::bench]
 fn char_lookup(bencher: Bencher) {
-    let vocab = big_vocab();
+    let vocab = big_vocab().view();
     let chars: Vec<char> = "国务院常务会议部署进一步扩大内需促进消费的政策措施".chars().collect();
     let mut i = 0;
     bencher.bench_local(|| {
@@ -163,6 +163,45 @@ fn segment_headline(bencher: Bencher) {
 fn embed_headline(bencher: Bencher) {
     let vocab = big_vocab();
     let embedder = Embedder::new(vocab, Segmenter::standard(), Recipe::default()).expect("embedder");
+    let lines = headlines();
+    let mut row = vec![0.0; embedder.dim()];
+    let (mut scratch, mut stats) = (Scratch::default(), Stats::default());
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) % lines.len();
+        embedder.embed_line(black_box(lines[i]), &mut row, &mut scratch, &mut stats);
+    });
+}
+
+/// A 100k-word x 200-d table in `dtype`, for the row sums of each storage type.
+fn dtype_vocab(dtype: Dtype) -> Vocab {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let path = dir.join(format!("synthetic-100000x{DIM}-{dtype:?}.zv"));
+    if !path.exists() {
+        std::fs::create_dir_all(&dir).expect("create target/bench-data");
+        let mut rng = Rng(11);
+        let mut row = vec![0.0f32; DIM];
+        let mut words = TableData::new(DIM);
+        for i in 0..100_000 {
+            row.iter_mut().for_each(|x| *x = rng.unit());
+            words.push(word_name(i), &row, (1_000_000_000 / (i + 1)) as u64);
+        }
+        let mut chars = TableData::new(DIM);
+        for cp in 0x4e00u32..0x4e00 + 8000 {
+            row.iter_mut().for_each(|x| *x = rng.unit());
+            chars.push(char::from_u32(cp).unwrap_or('字').to_string(), &row, 1);
+        }
+        let meta = serde_json::json!({"source": "synthetic benchmark table"});
+        write_vocab(&path, &VocabData { words, chars, dtype, meta }).expect("write benchmark table");
+    }
+    Vocab::open(&path).expect("open benchmark table")
+}
+
+/// [`embed_headline`] over a smaller table in each dtype: the f16 and int8 row sums.
+#[divan::bench(args = [Dtype::F32, Dtype::F16, Dtype::Int8])]
+fn embed_headline_dtype(bencher: Bencher, dtype: Dtype) {
+    let vocab = dtype_vocab(dtype);
+    let embedder = Embedder::new(&vocab, Segmenter::standard(), Recipe::default()).expect("embedder");
     let lines = headlines();
     let mut row = vec![0.0; embedder.dim()];
     let (mut scratch, mut stats) = (Scratch::default(), Stats::default());

@@ -15,12 +15,9 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
-use crate::hash::name_hash;
 use crate::normalize::{NormalizeBuf, Normalizer, TextNormalization};
 use crate::segment::{is_plain_char, Segmenter, TokenCursor};
-use crate::vocab::quant::{Elem, Rows};
-use crate::vocab::reader::Vectors;
-use crate::vocab::{Kind, View, Vocab};
+use crate::vocab::{AddRow, Kind, StartedWords, View, Vocab, WithRows};
 
 /// How token vectors are weighted before averaging.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -154,8 +151,8 @@ pub struct Scratch {
     ids: Vec<u32>,
     /// Byte ranges of the line's tokens.
     tokens: Vec<(usize, usize)>,
-    /// Per token, the name hash of its word lookup, or `None` when it needs none.
-    hashes: Vec<Option<u64>>,
+    /// The word lookups of a piece of the line.
+    started: StartedWords,
     /// The normalized line, when normalization changes it.
     normalized: NormalizeBuf,
 }
@@ -234,7 +231,7 @@ impl<'v> Embedder<'v> {
             Weighting::Uniform => 1.0,
             Weighting::Sif => {
                 let total = if kind == Kind::Word { self.word_total } else { self.char_total };
-                let p = self.view.table(kind).count(id) as f32 / total;
+                let p = self.view.count(kind, id) as f32 / total;
                 self.recipe.sif_a / (self.recipe.sif_a + p)
             }
         }
@@ -276,36 +273,64 @@ impl<'v> Embedder<'v> {
     /// Picks the loop for the table's dtype, once per line rather than once per row.
     #[inline(always)]
     fn embed_line_any(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
-        let (w, c) = (&self.view.words, &self.view.chars);
-        match (w.vectors, c.vectors) {
-            (Vectors::F32(wv), Vectors::F32(cv)) => {
-                let rows = (rows(wv, &[], w.dim), rows(cv, &[], c.dim));
-                self.embed_rows(rows, line, out, scratch, stats)
-            }
-            (Vectors::F16(wv), Vectors::F16(cv)) => {
-                let rows = (rows(wv, &[], w.dim), rows(cv, &[], c.dim));
-                self.embed_rows(rows, line, out, scratch, stats)
-            }
-            (Vectors::Int8 { values: wv, scales: ws }, Vectors::Int8 { values: cv, scales: cs }) => {
-                let rows = (rows(wv, ws, w.dim), rows(cv, cs, c.dim));
-                self.embed_rows(rows, line, out, scratch, stats)
-            }
-            // Both tables of a file share its one dtype.
-            _ => unreachable!("word and character tables of different dtypes"),
-        }
+        self.view.with_rows(LineJob { embedder: self, line, out, scratch, stats })
     }
 
+    /// Embeds one line, with the rows of both tables in one dtype: a piece of the line's
+    /// tokens at a time, each token's rows added to the sums, then the means.
     #[inline(always)]
-    fn embed_rows<T: Elem>(
+    fn embed_rows<R: AddRow>(
         &self,
-        (word_rows, char_rows): (Rows<'_, T>, Rows<'_, T>),
+        rows: (R, R),
         line: &str,
         out: &mut [f32],
         scratch: &mut Scratch,
         stats: &mut Stats,
     ) {
-        let Scratch { word, chars, fallback, ids, tokens, hashes, .. } = scratch;
-        // Sum straight into `out` where a channel is part of the row.
+        let Scratch { word, chars, fallback, ids, tokens, started, .. } = scratch;
+        let (word, chars) = self.channel_sums(out, word, chars);
+        let mut sums = Sums { word, chars, n_word: 0, n_char: 0, ids, fallback };
+        stats.lines += 1;
+        // Tokens are collected first so that the loop below, with the row sums, is compiled
+        // as part of this function (and so for AVX2 when `embed_line_avx2` runs it).
+        // A piece of the line at a time, so a long line needs no token list of its length.
+        let (mut at, mut any, mut more) = (TokenCursor::default(), false, true);
+        while more {
+            more = self.next_tokens(line, &mut at, tokens);
+            any |= !tokens.is_empty();
+            // All word lookups of the piece start before the first is used.
+            let names = tokens.iter().map(|&(start, end)| self.word_lookup(&line[start..end]));
+            self.view.start_words(names, started);
+            for (i, &(start, end)) in tokens.iter().enumerate() {
+                let token = &line[start..end];
+                let word_id = self.view.find_started_word(started, i, token);
+                self.add_token(rows, token, word_id, &mut sums, stats);
+            }
+        }
+        if !any {
+            stats.empty_lines += 1;
+        }
+        let Sums { word, chars, n_word, n_char, .. } = sums;
+        mean(word, n_word);
+        mean(chars, n_char);
+        if self.recipe.normalize == Normalize::Channel {
+            l2_normalize(word);
+            l2_normalize(chars);
+        }
+        if self.recipe.normalize == Normalize::All {
+            l2_normalize(out);
+        }
+    }
+
+    /// The word and character sums of a line, zeroed: parts of `out` where the channel is
+    /// in the row, else the scratch buffer `word` or `chars`.
+    #[inline(always)]
+    fn channel_sums<'s>(
+        &self,
+        out: &'s mut [f32],
+        word: &'s mut Vec<f32>,
+        chars: &'s mut Vec<f32>,
+    ) -> (&'s mut [f32], &'s mut [f32]) {
         let (word, chars): (&mut [f32], &mut [f32]) = match (self.recipe.channels.word, self.recipe.channels.char) {
             (true, true) => out.split_at_mut(self.word_dim),
             (true, false) => {
@@ -319,77 +344,57 @@ impl<'v> Embedder<'v> {
         };
         word.fill(0.0);
         chars.fill(0.0);
-        let (mut n_word, mut n_char) = (0u32, 0u32);
-        stats.lines += 1;
-        // Tokens are collected first so that the loop below, with the row sums, is compiled
-        // as part of this function (and so for AVX2 when `embed_line_avx2` runs it).
-        // A piece of the line at a time, so a long line needs no token list of its length.
+        (word, chars)
+    }
+
+    /// The next piece of the line's tokens, as byte ranges; false after the last piece.
+    #[inline(always)]
+    fn next_tokens(&self, line: &str, at: &mut TokenCursor, tokens: &mut Vec<(usize, usize)>) -> bool {
         let base = line.as_ptr() as usize;
-        let (mut at, mut any, mut more) = (TokenCursor::default(), false, true);
-        while more {
-            tokens.clear();
-            more = self.segmenter.next_tokens(line, &mut at, |t| {
-                let start = t.as_ptr() as usize - base;
-                tokens.push((start, start + t.len()));
-            });
-            any |= !tokens.is_empty();
-            // The word lookups of all tokens are started before any is used, so their cache
-            // misses (index slot, then name offsets and row) overlap instead of queueing: first
-            // every slot, then every candidate behind a slot.
-            let words = &self.view.words;
-            hashes.clear();
-            hashes.extend(tokens.iter().map(|&(start, end)| {
-                let token = &line[start..end];
-                let h = (!self.skips_word_lookup(token)).then(|| name_hash(token.as_bytes()));
-                if let Some(h) = h {
-                    words.prefetch_slot(h);
-                }
-                h
-            }));
-            hashes.iter().flatten().for_each(|&h| words.prefetch_candidate(h));
-            for (&(start, end), &h) in tokens.iter().zip(hashes.iter()) {
-                let token = &line[start..end];
-                stats.tokens += 1;
-                let word_id = h.and_then(|h| words.find_hashed(token.as_bytes(), h));
-                ids.clear();
-                for (g, c) in CharsOf::new(token) {
-                    match self.char_id(g, c) {
-                        Some(id) => {
-                            stats.chars_hit += 1;
-                            char_rows.add_to(id, chars, self.weight(Kind::Char, id));
-                            n_char += 1;
-                            if word_id.is_none() && self.fallback {
-                                ids.push(id);
-                            }
-                        }
-                        None => stats.chars_missed += 1,
+        tokens.clear();
+        self.segmenter.next_tokens(line, at, |t| {
+            let start = t.as_ptr() as usize - base;
+            tokens.push((start, start + t.len()));
+        })
+    }
+
+    /// Adds one token to the sums: each of its characters to the char channel, and its word
+    /// row (`word_id`), or else the mean of its characters, to the word channel.
+    #[inline(always)]
+    fn add_token<R: AddRow>(
+        &self,
+        (word_rows, char_rows): (R, R),
+        token: &str,
+        word_id: Option<u32>,
+        sums: &mut Sums<'_>,
+        stats: &mut Stats,
+    ) {
+        stats.tokens += 1;
+        sums.ids.clear();
+        for (g, c) in CharsOf::new(token) {
+            match self.char_id(g, c) {
+                Some(id) => {
+                    stats.chars_hit += 1;
+                    char_rows.add_to(id, sums.chars, self.weight(Kind::Char, id));
+                    sums.n_char += 1;
+                    if word_id.is_none() && self.fallback {
+                        sums.ids.push(id);
                     }
                 }
-                if let Some(id) = word_id {
-                    stats.word_hits += 1;
-                    word_rows.add_to(id, word, self.weight(Kind::Word, id));
-                    n_word += 1;
-                } else if !ids.is_empty() {
-                    // An out-of-vocabulary word has p(w) = 0, so its SIF weight is 1.
-                    stats.char_fallbacks += 1;
-                    n_word += 1;
-                    add_fallback(ids, word, fallback, |id, acc| char_rows.add_to(id, acc, 1.0));
-                } else {
-                    stats.no_vector += 1;
-                }
+                None => stats.chars_missed += 1,
             }
         }
-        if !any {
-            stats.empty_lines += 1;
-        }
-        mean(word, n_word);
-        mean(chars, n_char);
-        if self.recipe.normalize == Normalize::Channel {
-            l2_normalize(word);
-            l2_normalize(chars);
-        }
-        if self.recipe.normalize == Normalize::All {
-            l2_normalize(out);
+        if let Some(id) = word_id {
+            stats.word_hits += 1;
+            word_rows.add_to(id, sums.word, self.weight(Kind::Word, id));
+            sums.n_word += 1;
+        } else if !sums.ids.is_empty() {
+            // An out-of-vocabulary word has p(w) = 0, so its SIF weight is 1.
+            stats.char_fallbacks += 1;
+            sums.n_word += 1;
+            add_fallback(sums.ids, sums.word, sums.fallback, |id, acc| char_rows.add_to(id, acc, 1.0));
+        } else {
+            stats.no_vector += 1;
         }
     }
 
@@ -407,19 +412,20 @@ impl<'v> Embedder<'v> {
     /// character table).
     #[inline(always)]
     fn word_id(&self, token: &str) -> Option<u32> {
-        if self.skips_word_lookup(token) {
-            return None;
-        }
-        self.view.words.find(token.as_bytes())
+        self.view.id(Kind::Word, self.word_lookup(token)?)
     }
 
+    /// The name to look up in the word table for `token`: itself, or `None` when the table
+    /// cannot have it (see [`Embedder::word_id`]).
     #[inline(always)]
-    fn skips_word_lookup(&self, token: &str) -> bool {
+    fn word_lookup<'t>(&self, token: &'t str) -> Option<&'t str> {
         if self.single_char_words_absent && token.len() <= 4 {
             let mut it = token.chars();
-            return it.next().is_some() && it.next().is_none();
+            if it.next().is_some() && it.next().is_none() {
+                return None;
+            }
         }
-        false
+        Some(token)
     }
 
     /// Embeds one line into a new vector. Convenient for library users; the pipeline uses
@@ -454,7 +460,7 @@ impl<'v> Embedder<'v> {
     /// computed exactly as [`Embedder::embed_line`] computes a token's contribution.
     pub fn word_vector(&self, word: &str) -> Option<Vec<f32>> {
         if let Some(id) = self.word_id(word) {
-            return Some(self.vocab.row(Kind::Word, id).to_vec());
+            return Some(self.view.row(Kind::Word, id).to_vec());
         }
         let mut ids = Vec::new();
         if self.fallback {
@@ -464,13 +470,39 @@ impl<'v> Embedder<'v> {
             return None;
         }
         let mut acc = vec![0.0; self.char_dim];
-        add_fallback(&ids, &mut acc, &mut Vec::new(), |id, acc| self.view.chars.row(id).add_to(acc, 1.0));
+        add_fallback(&ids, &mut acc, &mut Vec::new(), |id, acc| self.view.row(Kind::Char, id).add_to(acc, 1.0));
         Some(acc)
     }
 }
 
-fn rows<'a, T>(values: &'a [T], scales: &'a [f32], dim: usize) -> Rows<'a, T> {
-    Rows { values, scales, dim }
+/// The running sums of one line, and space for its tokens' fallbacks.
+struct Sums<'s> {
+    word: &'s mut [f32],
+    chars: &'s mut [f32],
+    n_word: u32,
+    n_char: u32,
+    /// Character rows of the current token, for its fallback.
+    ids: &'s mut Vec<u32>,
+    fallback: &'s mut Vec<f32>,
+}
+
+/// [`Embedder::embed_rows`] for one line, waiting for the table's dtype.
+struct LineJob<'e, 'v, 'a> {
+    embedder: &'e Embedder<'v>,
+    line: &'a str,
+    out: &'a mut [f32],
+    scratch: &'a mut Scratch,
+    stats: &'a mut Stats,
+}
+
+impl WithRows for LineJob<'_, '_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn call<R: AddRow>(self, words: R, chars: R) {
+        let LineJob { embedder, line, out, scratch, stats } = self;
+        embedder.embed_rows((words, chars), line, out, scratch, stats)
+    }
 }
 
 /// Adds the fallback of an out-of-vocabulary token, the mean of its characters' rows

@@ -50,11 +50,9 @@ impl Encoder {
     pub fn encode(&self, line: u64, text: &str, row: &[f32], out: &mut Vec<u8>) {
         match self.format {
             Format::Npy | Format::F32 => {
-                // SAFETY: f32 has no padding and any byte view of it is valid; the crate only
-                // builds for little-endian targets, so these are the little-endian bytes.
-                let bytes =
-                    unsafe { std::slice::from_raw_parts(row.as_ptr().cast::<u8>(), std::mem::size_of_val(row)) };
-                out.extend_from_slice(bytes);
+                // The crate only builds for little-endian targets, so these are the
+                // little-endian bytes.
+                out.extend_from_slice(bytemuck::cast_slice(row));
             }
             Format::Tsv => {
                 for (i, x) in row.iter().enumerate() {

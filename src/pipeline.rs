@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
 use crate::embed::{Embedder, Scratch, Stats};
@@ -104,7 +104,7 @@ pub fn ordered<T, W, S>(
     threads: usize,
     chunk_bytes: usize,
     work: W,
-    mut sink: S,
+    sink: S,
 ) -> Result<()>
 where
     T: Send,
@@ -115,79 +115,112 @@ where
     let window = 2 * threads + 2;
     // Capacities equal the window, so no send can block while its receiver is alive: the
     // only places anything waits are the reader taking a token and a worker taking a job.
-    let (job_tx, job_rx) = sync_channel::<(u64, u64, Vec<u8>)>(window);
+    let (job_tx, job_rx) = sync_channel::<Job>(window);
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| {
         let (free_tx, free_rx) = sync_channel::<Vec<u8>>(window);
         let (res_tx, res_rx) = sync_channel::<(u64, T)>(window);
+        // A token per chunk in flight: the reader takes one per chunk, the sink returns it.
         let (tok_tx, tok_rx) = sync_channel::<()>(window);
         for _ in 0..window {
             let _ = tok_tx.send(());
         }
-
-        let reader_thread = s.spawn(move || -> Result<()> {
-            let mut carry: Vec<u8> = Vec::new();
-            let (mut index, mut line) = (0u64, 1u64);
-            loop {
-                let mut buf = free_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 4096));
-                buf.clear();
-                buf.append(&mut carry);
-                let eof = fill_chunk(reader, name, line, chunk_bytes, &mut buf, &mut carry)?;
-                if !buf.is_empty() {
-                    let first_line = line;
-                    line += count_lines(&buf);
-                    if tok_rx.recv().is_err() || job_tx.send((index, first_line, buf)).is_err() {
-                        return Ok(()); // the consumer stopped; it reports why
-                    }
-                    index += 1;
-                }
-                if eof {
-                    return Ok(());
-                }
-            }
-        });
-
+        let reader_thread = std::thread::Builder::new()
+            .name("zhvec-reader".into())
+            .spawn_scoped(s, move || read_chunks(reader, name, chunk_bytes, &free_rx, &tok_rx, &job_tx))
+            .map_err(|e| Error::io("cannot start the input reader thread", e))?;
         for _ in 0..threads {
             let (job_rx, res_tx, free_tx, work) = (&job_rx, res_tx.clone(), free_tx.clone(), &work);
-            s.spawn(move || loop {
-                // The lock is taken once per chunk, never per line.
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok((index, first_line, buf)) = job else { return };
-                let out = work(Chunk { index, first_line, bytes: &buf });
-                // A buffer grown by a long line is dropped rather than kept for reuse.
-                if buf.capacity() <= 2 * chunk_bytes + (1 << 17) {
-                    let _ = free_tx.try_send(buf);
-                }
-                if res_tx.send((index, out)).is_err() {
-                    return;
-                }
-            });
+            s.spawn(move || work_chunks(job_rx, &res_tx, &free_tx, chunk_bytes, work));
         }
         drop(res_tx);
-
-        let mut pending = BTreeMap::new();
-        let mut next = 0u64;
-        let mut result = Ok(());
-        'recv: for (index, out) in res_rx.iter() {
-            pending.insert(index, out);
-            while let Some(out) = pending.remove(&next) {
-                next += 1;
-                if let Err(e) = sink(out) {
-                    result = Err(e);
-                    break 'recv;
-                }
-                let _ = tok_tx.send(());
-            }
-        }
+        let result = sink_in_order(&res_rx, &tok_tx, sink);
         // Dropping these ends the reader and the workers if they are still going.
         drop(tok_tx);
         drop(res_rx);
         let read = reader_thread.join().unwrap_or_else(|_| Err(Error::bad("the input reader failed")));
         result.and(read)
     })
+}
+
+/// A chunk to work on: its index, its first line number and its bytes.
+type Job = (u64, u64, Vec<u8>);
+
+/// The reader thread: cuts the input into chunks of whole lines and sends them as jobs, each
+/// after taking a token. Stops at the end of input, or quietly when the consumer is gone.
+fn read_chunks(
+    reader: &mut (dyn Read + Send),
+    name: &Path,
+    chunk_bytes: usize,
+    free_rx: &Receiver<Vec<u8>>,
+    tok_rx: &Receiver<()>,
+    job_tx: &SyncSender<Job>,
+) -> Result<()> {
+    let mut carry: Vec<u8> = Vec::new();
+    let (mut index, mut line) = (0u64, 1u64);
+    loop {
+        let mut buf = free_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 4096));
+        buf.clear();
+        buf.append(&mut carry);
+        let eof = fill_chunk(reader, name, line, chunk_bytes, &mut buf, &mut carry)?;
+        if !buf.is_empty() {
+            let first_line = line;
+            line += count_lines(&buf);
+            if tok_rx.recv().is_err() || job_tx.send((index, first_line, buf)).is_err() {
+                return Ok(()); // the consumer stopped; it reports why
+            }
+            index += 1;
+        }
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+/// A worker thread: runs `work` on jobs until there are none or nobody takes the results.
+fn work_chunks<T>(
+    job_rx: &Mutex<Receiver<Job>>,
+    res_tx: &SyncSender<(u64, T)>,
+    free_tx: &SyncSender<Vec<u8>>,
+    chunk_bytes: usize,
+    work: impl Fn(Chunk<'_>) -> T,
+) {
+    loop {
+        // The lock is taken once per chunk, never per line.
+        let job = match job_rx.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok((index, first_line, buf)) = job else { return };
+        let out = work(Chunk { index, first_line, bytes: &buf });
+        // A buffer grown by a long line is dropped rather than kept for reuse.
+        if buf.capacity() <= 2 * chunk_bytes + (1 << 17) {
+            let _ = free_tx.try_send(buf);
+        }
+        if res_tx.send((index, out)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Passes the results to `sink` in chunk order, returning a token for each; stops at the
+/// first error of `sink`.
+fn sink_in_order<T>(
+    res_rx: &Receiver<(u64, T)>,
+    tok_tx: &SyncSender<()>,
+    mut sink: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let mut pending = BTreeMap::new();
+    let mut next = 0u64;
+    for (index, out) in res_rx.iter() {
+        pending.insert(index, out);
+        while let Some(out) = pending.remove(&next) {
+            next += 1;
+            sink(out)?;
+            let _ = tok_tx.send(());
+        }
+    }
+    Ok(())
 }
 
 /// Reads into `buf` (which starts with the carried part of a line, holding no `\n`) until it

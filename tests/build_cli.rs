@@ -177,7 +177,7 @@ fn reads_standard_input() {
         .assert()
         .success();
     let v = Vocab::open(&out_path).unwrap();
-    assert_eq!(v.word("我的").unwrap().to_vec(), [-1.0, 0.0, 1.0]);
+    assert_eq!(v.view().word("我的").unwrap().to_vec(), [-1.0, 0.0, 1.0]);
     assert_eq!(v.meta().unwrap()["build"]["vectors"][0]["gzip"], true);
 
     let out = zhvec().args(["vocab", "build", "--vectors", "-", "--freq", "-", "-o"]).arg(&out_path).output().unwrap();

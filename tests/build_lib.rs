@@ -41,11 +41,11 @@ fn counts(v: &Vocab, kind: Kind) -> Vec<u64> {
 }
 
 fn word(v: &Vocab, w: &str) -> Vec<f32> {
-    v.word(w).unwrap_or_else(|| panic!("no word {w}")).to_vec()
+    v.view().word(w).unwrap_or_else(|| panic!("no word {w}")).to_vec()
 }
 
 fn char_vec(v: &Vocab, c: char) -> Vec<f32> {
-    v.char(c).unwrap_or_else(|| panic!("no char {c}")).to_vec()
+    v.view().char(c).unwrap_or_else(|| panic!("no char {c}")).to_vec()
 }
 
 /// Runs a build that must fail; checks no table (or temporary file) was left behind.
@@ -97,7 +97,7 @@ fn fasttext_vec_drops_the_end_of_sentence_row() {
     let (s, v) = build(&args(&dir, &data("fasttext.vec")));
     assert_eq!(s.rows, 3);
     assert_eq!(names(&v, Kind::Word), ["北京", "上海"]);
-    assert!(v.word("</s>").is_none());
+    assert!(v.view().word("</s>").is_none());
     // Ranks start after `</s>`: 北京 is the most frequent row.
     assert_eq!(counts(&v, Kind::Word), [1_000_000_000, 333_333_333]);
     assert_eq!(word(&v, "上海"), [5.0, 6.0]);
@@ -233,8 +233,8 @@ fn dtypes_round_trip(rows: Vec<Vec<f32>>) {
         let mut max_err = 0f32;
         for (name, x) in &want {
             let kind = if name.chars().count() == 1 { Kind::Char } else { Kind::Word };
-            let id = v.id(kind, name).unwrap_or_else(|| panic!("{name} missing"));
-            let got = v.row(kind, id).to_vec();
+            let id = v.view().id(kind, name).unwrap_or_else(|| panic!("{name} missing"));
+            let got = v.view().row(kind, id).to_vec();
             let max_abs = x.iter().fold(0f32, |m, y| m.max(y.abs()));
             for (a, b) in x.iter().zip(&got) {
                 let err = (a - b).abs();
@@ -290,7 +290,7 @@ fn each_containing_word_counts_once() {
     assert_eq!(char_vec(&v, '感'), [0.0, 0.0]);
     assert_eq!(s.derived_chars, 2);
     // Its Zipf count is per occurrence: 2 × 10⁹ (谢谢) + 5 × 10⁸ (感谢).
-    assert_eq!(v.count(Kind::Char, v.char_id('谢').unwrap()), 2_500_000_000);
+    assert_eq!(v.view().count(Kind::Char, v.view().char_id('谢').unwrap()), 2_500_000_000);
 }
 
 #[test]
@@ -302,14 +302,14 @@ fn separate_character_vectors_take_precedence() {
     let (s, v) = build(&a);
     assert_eq!(char_vec(&v, '中'), [7.0, 7.0, 7.0]);
     assert_eq!(char_vec(&v, '的'), [8.0, 8.0, 8.0]);
-    assert!(v.word("不是字").is_none() && v.id(Kind::Char, "不是字").is_none());
+    assert!(v.view().word("不是字").is_none() && v.view().id(Kind::Char, "不是字").is_none());
     assert_eq!(char_vec(&v, '国'), [0.5, 0.0, 0.5]);
     assert_eq!((s.chars, s.derived_chars, s.duplicates), (7, 5, 1));
     // Zipf ranks restart for --vectors: 中国 is still the top word. 中 = its own row (rank 0
     // of chars.txt) + 中国 + 中文; 的 = rank 1 of chars.txt + 我的 (rank 5).
     assert_eq!(counts(&v, Kind::Word)[0], 1_000_000_000);
-    assert_eq!(v.count(Kind::Char, v.char_id('中').unwrap()), 2_500_000_000);
-    assert_eq!(v.count(Kind::Char, v.char_id('的').unwrap()), 666_666_667);
+    assert_eq!(v.view().count(Kind::Char, v.view().char_id('中').unwrap()), 2_500_000_000);
+    assert_eq!(v.view().count(Kind::Char, v.view().char_id('的').unwrap()), 666_666_667);
 
     let bad = write(&dir, "chars2.txt", "1 2\n中 7 7\n");
     a.char_vectors = Some(bad);
@@ -369,7 +369,7 @@ fn corpus_counts_rank_and_restrict() {
     assert_eq!(names(&v, Kind::Word), ["北京", "上海", "清华大学"]);
     assert_eq!(counts(&v, Kind::Word), [3, 1, 1]);
     assert_eq!(s.words, 3);
-    let c = |ch: char| v.char_id(ch).map(|id| v.count(Kind::Char, id));
+    let c = |ch: char| v.view().char_id(ch).map(|id| v.view().count(Kind::Char, id));
     assert_eq!((c('我'), c('北'), c('京'), c('海'), c('广')), (Some(2), Some(3), Some(3), Some(1), None));
     assert_eq!(v.meta().unwrap()["build"]["counts"]["from"], "corpus");
 

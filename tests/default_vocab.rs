@@ -96,9 +96,9 @@ fn common_latin_tokens_have_word_rows() {
 fn unknown_latin_tokens_fall_back_to_letters_and_digits() {
     let v = vocab();
     let e = Embedder::new(&v, Segmenter::standard(), Recipe::default()).unwrap();
-    assert!(v.id(Kind::Word, "ABC123").is_none());
+    assert!(v.view().id(Kind::Word, "ABC123").is_none());
     for c in ['A', 'z', '0', '9'] {
-        assert!(v.char_id(c).is_some(), "{c} has no character row");
+        assert!(v.view().char_id(c).is_some(), "{c} has no character row");
     }
     assert!(matches!(e.source("ABC123"), Source::Fallback(_)));
     let row = e.embed("ABC123");

@@ -377,19 +377,19 @@ fn damaged_index_never_panics_the_cli() {
 /// Lookups and iteration on a possibly damaged table must not panic.
 fn exercise(v: &Vocab) {
     for w in ["北京", "天气", "今天", "上海", ""] {
-        if let Some(r) = v.word(w) {
+        if let Some(r) = v.view().word(w) {
             let _ = r.to_vec();
         }
     }
     for c in ['北', '京', '好', '🙂', 'x', '\u{4e00}'] {
-        if let Some(r) = v.char(c) {
+        if let Some(r) = v.view().char(c) {
             let _ = r.to_vec();
         }
     }
     for g in ["e\u{301}", "🙂", "很"] {
-        if let Some(id) = v.id(Kind::Char, g) {
-            let _ = v.row(Kind::Char, id).to_vec();
-            let _ = v.count(Kind::Char, id);
+        if let Some(id) = v.view().id(Kind::Char, g) {
+            let _ = v.view().row(Kind::Char, id).to_vec();
+            let _ = v.view().count(Kind::Char, id);
         }
     }
     for kind in [Kind::Word, Kind::Char] {
@@ -425,25 +425,25 @@ fn tiny_table_reads_back_in_every_dtype() {
                 assert!((g - w).abs() <= tol, "{dtype:?}: {got:?} vs {want:?}");
             }
         };
-        close(v.word("北京").unwrap().to_vec(), &[1.0, 2.0]);
-        close(v.word("今天").unwrap().to_vec(), &[0.0, -1.0]);
-        close(v.char('京').unwrap().to_vec(), &[0.0, 1.0]);
-        close(v.char('🙂').unwrap().to_vec(), &[5.0, 5.0]);
-        let e_acute = v.id(Kind::Char, "e\u{301}").expect("the grapheme e + U+0301");
-        close(v.row(Kind::Char, e_acute).to_vec(), &[7.0, 0.0]);
-        assert_eq!(v.count(Kind::Char, e_acute), 1);
-        let smile = v.id(Kind::Char, "🙂").unwrap();
-        assert_eq!(v.row_name(Kind::Char, smile), Some("🙂"));
-        assert_eq!(v.char_id('🙂'), Some(smile));
-        assert_eq!(v.id(Kind::Char, "京"), v.char_id('京'));
+        close(v.view().word("北京").unwrap().to_vec(), &[1.0, 2.0]);
+        close(v.view().word("今天").unwrap().to_vec(), &[0.0, -1.0]);
+        close(v.view().char('京').unwrap().to_vec(), &[0.0, 1.0]);
+        close(v.view().char('🙂').unwrap().to_vec(), &[5.0, 5.0]);
+        let e_acute = v.view().id(Kind::Char, "e\u{301}").expect("the grapheme e + U+0301");
+        close(v.view().row(Kind::Char, e_acute).to_vec(), &[7.0, 0.0]);
+        assert_eq!(v.view().count(Kind::Char, e_acute), 1);
+        let smile = v.view().id(Kind::Char, "🙂").unwrap();
+        assert_eq!(v.view().row_name(Kind::Char, smile), Some("🙂"));
+        assert_eq!(v.view().char_id('🙂'), Some(smile));
+        assert_eq!(v.view().id(Kind::Char, "京"), v.view().char_id('京'));
 
-        assert!(v.word("上海").is_none());
-        assert!(v.word("北").is_none(), "characters are not words");
-        assert!(v.char('上').is_none());
-        assert!(v.id(Kind::Char, "e").is_none());
-        assert!(v.id(Kind::Char, "\u{301}").is_none());
-        assert!(v.id(Kind::Char, "北京").is_none());
-        assert!(v.id(Kind::Word, "").is_none());
+        assert!(v.view().word("上海").is_none());
+        assert!(v.view().word("北").is_none(), "characters are not words");
+        assert!(v.view().char('上').is_none());
+        assert!(v.view().id(Kind::Char, "e").is_none());
+        assert!(v.view().id(Kind::Char, "\u{301}").is_none());
+        assert!(v.view().id(Kind::Char, "北京").is_none());
+        assert!(v.view().id(Kind::Word, "").is_none());
 
         let words: Vec<(u32, String, u64)> =
             v.entries(Kind::Word).map(|e| (e.id, e.name.to_string(), e.count)).collect();
@@ -457,7 +457,7 @@ fn tiny_table_reads_back_in_every_dtype() {
         assert_eq!(chars, want);
         for (i, e) in v.entries(Kind::Char).enumerate() {
             assert_eq!(e.id as usize, i);
-            assert_eq!(v.id(Kind::Char, e.name), Some(e.id), "{}", e.name);
+            assert_eq!(v.view().id(Kind::Char, e.name), Some(e.id), "{}", e.name);
         }
     }
 }
@@ -489,10 +489,10 @@ fn f32_tables_are_exact() {
     let (words, chars) = awkward_tables();
     for (kind, t) in [(Kind::Word, &words), (Kind::Char, &chars)] {
         for (i, name) in t.names.iter().enumerate() {
-            let id = v.id(kind, name).unwrap();
+            let id = v.view().id(kind, name).unwrap();
             assert_eq!(id as usize, i);
-            assert_eq!(v.row(kind, id).to_vec(), t.row(i), "{name}");
-            assert_eq!(v.count(kind, id), t.counts[i]);
+            assert_eq!(v.view().row(kind, id).to_vec(), t.row(i), "{name}");
+            assert_eq!(v.view().count(kind, id), t.counts[i]);
         }
     }
 }
@@ -505,7 +505,7 @@ fn f16_tables_are_within_half_an_ulp() {
     let bound = 2f32.powi(-11);
     for (kind, t) in [(Kind::Word, &words), (Kind::Char, &chars)] {
         for (i, name) in t.names.iter().enumerate() {
-            let got = v.row(kind, v.id(kind, name).unwrap()).to_vec();
+            let got = v.view().row(kind, v.view().id(kind, name).unwrap()).to_vec();
             for (g, w) in got.iter().zip(t.row(i)) {
                 // Normal f16 range (≥ 2^-14): relative error ≤ 2^-11. Below it, subnormal
                 // spacing 2^-24: absolute error ≤ 2^-25.
@@ -518,7 +518,7 @@ fn f16_tables_are_within_half_an_ulp() {
         }
     }
     // Values that f16 holds exactly come back exactly.
-    assert_eq!(v.word("零").unwrap().to_vec(), [0.0; 5]);
+    assert_eq!(v.view().word("零").unwrap().to_vec(), [0.0; 5]);
 }
 
 #[test]
@@ -528,7 +528,7 @@ fn int8_tables_are_within_half_a_step() {
     let (words, chars) = awkward_tables();
     for (kind, t) in [(Kind::Word, &words), (Kind::Char, &chars)] {
         for (i, name) in t.names.iter().enumerate() {
-            let row = v.row(kind, v.id(kind, name).unwrap());
+            let row = v.view().row(kind, v.view().id(kind, name).unwrap());
             let Row::Int8 { values, scale } = row else { panic!("{name}: not an int8 row") };
             let want = t.row(i);
             let max = want.iter().fold(0.0f32, |m, x| m.max(x.abs()));
@@ -541,7 +541,7 @@ fn int8_tables_are_within_half_a_step() {
             }
         }
     }
-    assert_eq!(v.word("零").unwrap().to_vec(), [0.0; 5]);
+    assert_eq!(v.view().word("零").unwrap().to_vec(), [0.0; 5]);
 }
 
 #[test]
@@ -683,7 +683,8 @@ fn empty_tables_round_trip() {
     v.verify().unwrap();
     assert!(v.is_empty());
     assert_eq!((v.len(Kind::Word), v.len(Kind::Char), v.total(Kind::Word)), (0, 0, 0));
-    assert!(v.word("北京").is_none() && v.char('北').is_none() && v.id(Kind::Char, "e\u{301}").is_none());
+    let view = v.view();
+    assert!(view.word("北京").is_none() && view.char('北').is_none() && view.id(Kind::Char, "e\u{301}").is_none());
     assert_eq!(v.entries(Kind::Word).count() + v.entries(Kind::Char).count(), 0);
     let out = common::zhvec().args(["embed", "--vocab"]).arg(&p).write_stdin("北京天气很好\n\n").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

@@ -68,7 +68,7 @@ fn verify_sees_a_character_missing_from_the_index() {
     });
     let v = Vocab::open(&path).unwrap();
     let err = match v.verify() {
-        Ok(()) => panic!("verify passed, yet the lookup of 北 gives {:?}", v.id(Kind::Char, "北")),
+        Ok(()) => panic!("verify passed, yet the lookup of 北 gives {:?}", v.view().id(Kind::Char, "北")),
         Err(e) => e.to_string(),
     };
     assert!(err.contains(&path.display().to_string()) && err.contains("no entry for row 0 ('北')"), "{err}");

@@ -199,7 +199,7 @@ fn corpus_counts_see_the_normalized_text() {
     let corpus_arg = corpus.display().to_string();
     let count = |p: &Path, word: &str| -> u64 {
         let v = Vocab::open(p).unwrap();
-        v.id(zhvec::Kind::Word, word).map_or(0, |id| v.count(zhvec::Kind::Word, id))
+        v.view().id(zhvec::Kind::Word, word).map_or(0, |id| v.view().count(zhvec::Kind::Word, id))
     };
     let with = build(dir.path(), "with.zv", &["--normalize-text", "nfkc,t2s", "--corpus", &corpus_arg]);
     let without = build(dir.path(), "without.zv", &["--corpus", &corpus_arg]);

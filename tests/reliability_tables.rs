@@ -103,7 +103,7 @@ fn f16_build_refuses_values_beyond_its_range_with_file_and_line() {
     // f32 and int8 hold it.
     for dtype in ["f32", "int8"] {
         let v = build_ok(&dir, &text, &["--dtype", dtype]);
-        let got = v.word("天气").unwrap().to_vec();
+        let got = v.view().word("天气").unwrap().to_vec();
         assert!((got[0] - 70000.0).abs() < 70000.0 / 200.0, "{dtype}: {got:?}");
         fs::remove_file(dir.path().join("out.zv")).unwrap();
     }
@@ -112,8 +112,8 @@ fn f16_build_refuses_values_beyond_its_range_with_file_and_line() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 skipped"));
     let v = Vocab::open(dir.path().join("out.zv")).unwrap();
-    assert!(v.word("天气").is_none());
-    assert_eq!(v.word("北京").unwrap().to_vec(), [65504.0, 1.0]);
+    assert!(v.view().word("天气").is_none());
+    assert_eq!(v.view().word("北京").unwrap().to_vec(), [65504.0, 1.0]);
     for e in v.entries(Kind::Char) {
         assert!(e.row.to_vec().iter().all(|x| x.is_finite()), "{}", e.name);
     }
@@ -168,7 +168,7 @@ fn the_writer_refuses_values_its_dtype_cannot_hold() {
         write_vocab(&p, &VocabData { words: TableData::new(2), chars, dtype, meta: serde_json::json!({}) }).unwrap();
         let v = Vocab::open(&p).unwrap();
         v.verify().unwrap();
-        assert!(v.char('北').unwrap().to_vec()[0].is_finite(), "{dtype:?}");
+        assert!(v.view().char('北').unwrap().to_vec()[0].is_finite(), "{dtype:?}");
     }
 }
 

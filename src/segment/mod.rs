@@ -249,18 +249,14 @@ impl Words<'_> {
     }
 
     /// What the whole dictionary says of `s` (which holds no whitespace).
-    fn get(&self, s: &str) -> Found {
+    fn get(&self, s: &str) -> Lookup {
         match *self {
-            Words::Standard(dict) => match dict.get(s) {
-                Lookup::Word(freq) => Found::Word(freq as usize),
-                Lookup::Prefix => Found::Prefix,
-                Lookup::Absent => Found::Nothing,
-            },
+            Words::Standard(dict) => dict.get(s),
             // A vocab's index knows nothing of prefixes.
             Words::Vocab(_, ref view) => [Kind::Char, Kind::Word]
                 .into_iter()
-                .find_map(|k| Some(Found::Word(vocab_count(view, k, view.id(k, s)?))))
-                .unwrap_or(Found::Prefix),
+                .find_map(|k| Some(Lookup::Word(vocab_count(view, k, view.id(k, s)?))))
+                .unwrap_or(Lookup::Prefix),
         }
     }
 
@@ -324,7 +320,7 @@ impl Words<'_> {
             #[cfg(test)]
             tests::LOOKED_UP.with(|n| n.set(n.get() + word.len() as u64));
             let found = self.get(word);
-            if let Found::Word(freq) = found {
+            if let Lookup::Word(freq) = found {
                 if !jieba.has_word(word) {
                     sum = sum.wrapping_add(freq);
                     jieba.add_word(word, Some(freq), None);
@@ -346,7 +342,7 @@ impl Words<'_> {
                     break;
                 }
                 let word = &rest[..end];
-                if let Found::Nothing = add(word, &mut jieba) {
+                if let Lookup::Absent = add(word, &mut jieba) {
                     break;
                 }
             }
@@ -390,15 +386,6 @@ struct Shape {
     long_lens: Vec<usize>,
     /// The heads of those words.
     long_heads: std::collections::HashSet<String>,
-}
-
-/// What a dictionary says of a substring of the text.
-enum Found {
-    Word(usize),
-    /// Not a word, but a word may start with it.
-    Prefix,
-    /// No word starts with it.
-    Nothing,
 }
 
 fn vocab_count(view: &View<'_>, kind: Kind, id: u32) -> usize {

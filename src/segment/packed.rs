@@ -85,11 +85,11 @@ pub fn pack(words: &[(&str, u32)]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// What the list says of a string.
+/// What a dictionary (the packed list, or a vocab used as one) says of a string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookup {
     /// A word, with its frequency.
-    Word(u32),
+    Word(usize),
     /// Not a word, but some word starts with it.
     Prefix,
     /// Neither: no word starts with it.
@@ -175,7 +175,7 @@ impl<'a> Packed<'a> {
             let id = ((slot & id_mask) as usize).wrapping_sub(1);
             if slot & !id_mask == tag && self.name(id) == Some(s.as_bytes()) {
                 return match self.freq(id) {
-                    Some(f) if id < self.words => Lookup::Word(f),
+                    Some(f) if id < self.words => Lookup::Word(f as usize),
                     _ => Lookup::Prefix,
                 };
             }

@@ -6,8 +6,8 @@ pub mod reader;
 pub mod writer;
 
 pub use format::Dtype;
-pub use quant::Row;
-pub use reader::{Entry, Kind, View, Vocab};
+pub use quant::{AddRow, Row};
+pub use reader::{Entry, Kind, StartedWords, View, Vocab, WithRows};
 pub use writer::{write_vocab, TableData, VocabData};
 
 impl Vocab {

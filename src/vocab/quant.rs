@@ -110,10 +110,23 @@ pub(crate) struct Rows<'a, T> {
     pub dim: usize,
 }
 
-impl<T: Elem> Rows<'_, T> {
+impl<'a, T> Rows<'a, T> {
+    pub fn new(values: &'a [T], scales: &'a [f32], dim: usize) -> Self {
+        Rows { values, scales, dim }
+    }
+}
+
+/// The rows of one table in a dtype known at compile time (see [`View::with_rows`]).
+///
+/// [`View::with_rows`]: super::View::with_rows
+pub trait AddRow: Copy {
     /// `acc += weight * row(id)`, exactly as [`Row::add_to`]. Panics if `id` is out of range.
+    fn add_to(&self, id: u32, acc: &mut [f32], weight: f32);
+}
+
+impl<T: Elem> AddRow for Rows<'_, T> {
     #[inline(always)]
-    pub fn add_to(&self, id: u32, acc: &mut [f32], weight: f32) {
+    fn add_to(&self, id: u32, acc: &mut [f32], weight: f32) {
         let (i, d) = (id as usize, self.dim);
         let w = if T::SCALED { weight * self.scales[i] } else { weight };
         add_scaled(acc, &self.values[i * d..(i + 1) * d], w);
@@ -124,7 +137,10 @@ impl<T: Elem> Rows<'_, T> {
 ///
 /// Branch-free, so that row loops vectorize: the f16 exponent and mantissa, moved into f32
 /// position, read as an f32 that is 2^-112 times the value (a subnormal f16 becomes a
-/// subnormal f32), and scaling by a power of two is exact.
+/// subnormal f32), and scaling by a power of two is exact. Inlined into the AVX2 row sum
+/// this beats the `half` crate's F16C slice conversion, which is a call per slice behind a
+/// feature check (`embed_headline_dtype` in benches/core.rs), and it keeps signaling NaNs
+/// signaling where F16C and `half` set the quiet bit.
 #[inline]
 pub fn f16_to_f32(h: u16) -> f32 {
     let sign = ((h & 0x8000) as u32) << 16;

@@ -11,7 +11,7 @@ use super::format::{
     checksum, show_value, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
     FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, MAX_DIM, NO_ROW, WORD_SECTIONS,
 };
-use super::quant::Row;
+use super::quant::{AddRow, Row, Rows};
 use crate::error::{Error, Result};
 use crate::hash::{name_hash, probe, tag};
 
@@ -217,8 +217,8 @@ impl Vocab {
         self.header.flags & FLAG_NO_SINGLE_CHAR_WORDS != 0
     }
 
-    /// Typed views of the sections, for many lookups in a row (the embedder keeps one).
-    /// Cheap, but not free: build it once rather than per lookup.
+    /// The lookups: typed views of the sections. Cheap, but not free: build it once for
+    /// many lookups rather than once per lookup.
     pub fn view(&self) -> View<'_> {
         let data = self.data();
         let table = |t: &Table| {
@@ -238,56 +238,6 @@ impl Vocab {
             }
         };
         View { words: table(&self.words), chars: table(&self.chars), bmp: cast(&data[self.bmp.clone()]) }
-    }
-
-    /// The word vector of `word`, if the word table has it.
-    #[inline]
-    pub fn word(&self, word: &str) -> Option<Row<'_>> {
-        let v = self.view();
-        v.words.find(word.as_bytes()).map(|id| v.words.row(id))
-    }
-
-    /// The vector of a character, if the character table has it.
-    #[inline]
-    pub fn char(&self, c: char) -> Option<Row<'_>> {
-        let v = self.view();
-        v.char_id(c).map(|id| v.chars.row(id))
-    }
-
-    /// The row id of a character: one array load for the Basic Multilingual Plane.
-    #[inline]
-    pub fn char_id(&self, c: char) -> Option<u32> {
-        self.view().char_id(c)
-    }
-
-    /// The row id of a character-table entry, which may be a multi-code-point grapheme.
-    #[inline]
-    pub fn grapheme_id(&self, g: &str) -> Option<u32> {
-        self.view().grapheme_id(g)
-    }
-
-    /// The row id of `name` in a table.
-    #[inline]
-    pub fn id(&self, kind: Kind, name: &str) -> Option<u32> {
-        self.view().id(kind, name)
-    }
-
-    /// The name of row `id`; `None` when out of range or not UTF-8 (a corrupted file).
-    pub fn row_name(&self, kind: Kind, id: u32) -> Option<&str> {
-        self.view().table(kind).name(id)
-    }
-
-    /// Row `id` of a table. Panics only if `id` did not come from this vocab's lookups
-    /// (`id < len(kind)` always holds for those).
-    #[inline]
-    pub fn row(&self, kind: Kind, id: u32) -> Row<'_> {
-        self.view().table(kind).row(id)
-    }
-
-    /// The stored frequency of row `id`.
-    #[inline]
-    pub fn count(&self, kind: Kind, id: u32) -> u64 {
-        self.view().table(kind).count(id)
     }
 
     /// The sum of all frequencies of a table (the denominator of p(w)).
@@ -622,6 +572,89 @@ impl<'a> View<'a> {
     pub fn word(&self, word: &str) -> Option<Row<'a>> {
         self.words.find(word.as_bytes()).map(|id| self.words.row(id))
     }
+
+    /// The vector of a character, if the character table has it.
+    #[inline]
+    pub fn char(&self, c: char) -> Option<Row<'a>> {
+        self.char_id(c).map(|id| self.chars.row(id))
+    }
+
+    /// The name of row `id`; `None` when out of range or not UTF-8 (a corrupted file).
+    pub fn row_name(&self, kind: Kind, id: u32) -> Option<&'a str> {
+        self.table(kind).name(id)
+    }
+
+    /// Row `id` of a table. Panics only if `id` did not come from this vocab's lookups
+    /// (`id < len(kind)` always holds for those).
+    #[inline]
+    pub fn row(&self, kind: Kind, id: u32) -> Row<'a> {
+        self.table(kind).row(id)
+    }
+
+    /// The stored frequency of row `id`.
+    #[inline]
+    pub fn count(&self, kind: Kind, id: u32) -> u64 {
+        self.table(kind).count(id)
+    }
+
+    /// Starts the word-table lookups of many names, to be finished one by one by
+    /// [`View::find_started_word`]; a `None` name needs no lookup.
+    ///
+    /// Every lookup is started before any is finished, so their cache misses (index slot,
+    /// then the name offsets and row behind it) overlap instead of queueing: first every slot
+    /// is prefetched, then every candidate behind a slot. Work done between the finishing
+    /// lookups (such as adding up the rows found) gives the loads time to land.
+    #[inline(always)]
+    pub fn start_words<'n>(&self, names: impl Iterator<Item = Option<&'n str>>, started: &mut StartedWords) {
+        let words = &self.words;
+        let hashes = &mut started.hashes;
+        hashes.clear();
+        hashes.extend(names.map(|name| {
+            let h = name.map(|n| name_hash(n.as_bytes()));
+            if let Some(h) = h {
+                words.prefetch_slot(h);
+            }
+            h
+        }));
+        hashes.iter().flatten().for_each(|&h| words.prefetch_candidate(h));
+    }
+
+    /// The word-table row of `name`, the `i`-th name given to the last
+    /// [`View::start_words`]; `None` when the table lacks it or that name was `None`. For a
+    /// name that is not the `i`-th the result is meaningless, but never another name's row.
+    #[inline(always)]
+    pub fn find_started_word(&self, started: &StartedWords, i: usize, name: &str) -> Option<u32> {
+        self.words.find_hashed(name.as_bytes(), (*started.hashes.get(i)?)?)
+    }
+
+    /// Calls `f` with the rows of both tables typed by the file's dtype, so that a loop
+    /// over many rows picks the dtype once.
+    #[inline(always)]
+    pub fn with_rows<F: WithRows>(&self, f: F) -> F::Output {
+        let (w, c) = (&self.words, &self.chars);
+        match (w.vectors, c.vectors) {
+            (Vectors::F32(wv), Vectors::F32(cv)) => f.call(Rows::new(wv, &[], w.dim), Rows::new(cv, &[], c.dim)),
+            (Vectors::F16(wv), Vectors::F16(cv)) => f.call(Rows::new(wv, &[], w.dim), Rows::new(cv, &[], c.dim)),
+            (Vectors::Int8 { values: wv, scales: ws }, Vectors::Int8 { values: cv, scales: cs }) => {
+                f.call(Rows::new(wv, ws, w.dim), Rows::new(cv, cs, c.dim))
+            }
+            // Both tables of a file share its one dtype (checked on open).
+            _ => unreachable!("word and character tables of different dtypes"),
+        }
+    }
+}
+
+/// Word lookups begun by [`View::start_words`]; reusable.
+#[derive(Clone, Debug, Default)]
+pub struct StartedWords {
+    hashes: Vec<Option<u64>>,
+}
+
+/// A computation over the rows of both tables, generic over their dtype; see
+/// [`View::with_rows`].
+pub trait WithRows {
+    type Output;
+    fn call<R: AddRow>(self, words: R, chars: R) -> Self::Output;
 }
 
 /// Byte equality for short names without a call into `memcmp`.
@@ -630,28 +663,14 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
-/// Plain-old-data types that may be viewed in place from little-endian bytes.
-pub(crate) trait Pod: Copy {}
-impl Pod for u16 {}
-impl Pod for u32 {}
-impl Pod for u64 {}
-impl Pod for f32 {}
-impl Pod for i8 {}
-
 /// Views aligned bytes as a slice of `T`. Section offsets are multiples of 64 from a 64-byte
-/// aligned base (checked on open), so the prefix is always empty; a trailing partial
-/// element is ignored.
+/// aligned base and section lengths are whole elements (both checked on open), so the cast
+/// cannot fail for a section of the file; anything else gives an empty slice.
 #[inline]
-pub(crate) fn cast<T: Pod>(bytes: &[u8]) -> &[T] {
-    // SAFETY: T is plain old data for which every bit pattern is valid; align_to only
-    // yields a correctly aligned middle part.
-    let (pre, mid, _) = unsafe { bytes.align_to::<T>() };
-    debug_assert!(pre.is_empty());
-    if pre.is_empty() {
-        mid
-    } else {
-        &[]
-    }
+pub(crate) fn cast<T: bytemuck::Pod>(bytes: &[u8]) -> &[T] {
+    let cast = bytemuck::try_cast_slice(bytes);
+    debug_assert!(bytes.is_empty() || cast.is_ok());
+    cast.unwrap_or_default()
 }
 
 #[cfg(target_endian = "big")]
