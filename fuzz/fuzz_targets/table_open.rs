@@ -101,6 +101,7 @@ fn add_char_index(file: &mut Vec<u8>, poke: bool, body: &[u8]) {
 }
 
 fn exercise(v: &Vocab, body: &[u8]) {
+    let look = v.view();
     let _ = (v.name(), v.header(), v.dtype(), v.is_empty(), v.words_are_multichar(), v.meta());
     let tail = String::from_utf8_lossy(&body[body.len().saturating_sub(24)..]).into_owned();
     for kind in [Kind::Word, Kind::Char] {
@@ -109,44 +110,44 @@ fn exercise(v: &Vocab, body: &[u8]) {
         let probe_ids = [0, 1, n / 2, n.saturating_sub(1)];
         for id in probe_ids.into_iter().filter(|&id| id < n) {
             let id = id as u32;
-            let row = v.row(kind, id);
+            let row = look.row(kind, id);
             assert_eq!(row.dim(), dim);
             assert_eq!(row.to_vec().len(), dim);
-            let _ = v.count(kind, id);
-            if let Some(name) = v.row_name(kind, id) {
-                let _ = v.id(kind, name);
+            let _ = look.count(kind, id);
+            if let Some(name) = look.row_name(kind, id) {
+                let _ = look.id(kind, name);
             }
         }
         for id in [n as u64, n as u64 + 1, u32::MAX as u64] {
             if let Ok(id) = u32::try_from(id) {
-                assert!(v.row_name(kind, id).is_none(), "row {id} of {n} has a name");
+                assert!(look.row_name(kind, id).is_none(), "row {id} of {n} has a name");
             }
         }
         for e in v.entries(kind).take(256) {
             assert_eq!(e.row.dim(), dim);
         }
         for name in ["北京", "天", "e\u{301}", "🙂", "", tail.as_str()] {
-            if let Some(id) = v.id(kind, name) {
+            if let Some(id) = look.id(kind, name) {
                 assert!((id as usize) < n, "{name:?} found at row {id} of {n}");
             }
         }
     }
     for c in ['北', 'a', '\0', '\u{ffff}', '\u{10000}', '🙂', char::MAX] {
-        if let Some(row) = v.char(c) {
+        if let Some(row) = look.char(c) {
             assert_eq!(row.dim(), v.dim(Kind::Char));
         }
-        if let Some(id) = v.char_id(c) {
+        if let Some(id) = look.char_id(c) {
             assert!((id as usize) < v.len(Kind::Char));
         }
     }
-    let _ = (v.word("北京"), v.word(&tail), v.grapheme_id("e\u{301}"), v.view().word("天气"));
+    let _ = (look.word("北京"), look.word(&tail), look.grapheme_id("e\u{301}"), look.word("天气"));
 
     if v.verify().is_ok() {
         // A verified table answers every lookup of its own names with their rows.
         for kind in [Kind::Word, Kind::Char] {
             for id in 0..v.len(kind) as u32 {
-                let name = v.row_name(kind, id).expect("a verified table has UTF-8 names");
-                assert_eq!(v.id(kind, name), Some(id), "{kind:?} row {id} {name:?} is not found by its name");
+                let name = look.row_name(kind, id).expect("a verified table has UTF-8 names");
+                assert_eq!(look.id(kind, name), Some(id), "{kind:?} row {id} {name:?} is not found by its name");
             }
         }
     }

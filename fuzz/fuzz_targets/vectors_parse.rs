@@ -88,7 +88,7 @@ fn check_table(output: &Path, summary: &build::Summary, dtype: Dtype) {
     for kind in [Kind::Word, Kind::Char] {
         for e in v.entries(kind) {
             assert_eq!(e.row.dim(), v.dim(kind));
-            assert_eq!(v.id(kind, e.name), Some(e.id));
+            assert_eq!(v.view().id(kind, e.name), Some(e.id));
             let row = e.row.to_vec();
             assert!(row.iter().all(|x| x.abs() < 1e30), "{kind:?} {:?} has a value beyond the limit", e.name);
         }
