@@ -12,7 +12,7 @@ use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
 use crate::embed::{Embedder, Scratch, Stats};
-use crate::error::{Error, Result};
+use crate::error::{Error, Opt, Result};
 use crate::input::read_error;
 use crate::output::{Encoder, Sink};
 
@@ -61,7 +61,7 @@ pub fn threads(requested: Option<usize>, quiet: bool) -> Result<usize> {
     let cores = default_threads();
     match requested {
         None => Ok(cores),
-        Some(0) => Err(Error::bad("--threads must be at least 1")),
+        Some(0) => Err(Error::option([Opt::Threads.into(), " must be at least 1".into()])),
         Some(n) => {
             let (n, capped) = cap_threads(n, cores);
             if capped && !quiet {
@@ -300,14 +300,11 @@ pub fn decode_line<'a>(raw: &'a [u8], line_no: u64, name: &str, lossy: bool) -> 
     match std::str::from_utf8(raw) {
         Ok(t) => Ok(Cow::Borrowed(t)),
         Err(_) if lossy => Ok(String::from_utf8_lossy(raw)),
-        Err(e) => Err(Error::at_line(
-            name,
-            line_no,
-            format_args!(
-                "invalid UTF-8 at byte {} of the line (use --lossy to replace bad bytes)",
-                e.valid_up_to() + 1
-            ),
-        )),
+        Err(e) => Err(Error::option([
+            format!("{name}:{line_no}: invalid UTF-8 at byte {} of the line (use ", e.valid_up_to() + 1).into(),
+            Opt::Lossy.into(),
+            " to replace bad bytes)".into(),
+        ])),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `zhvec::build::run` end to end: every input format, dtypes, counts, limits, character
+//! `zhvec::import::run` end to end: every input format, dtypes, counts, limits, character
 //! derivation and the error cases, checked by opening the written table.
 
 use std::fs;
@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use tempfile::TempDir;
-use zhvec::build::{run, BuildArgs, Summary, VectorsFormat};
+use zhvec::import::{run, BuildOptions, Summary, VectorsFormat};
 use zhvec::{Dtype, Kind, Vocab};
 
 fn data(name: &str) -> PathBuf {
@@ -19,11 +19,11 @@ fn write(dir: &TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     p
 }
 
-fn args(dir: &TempDir, vectors: &Path) -> BuildArgs {
-    BuildArgs::new(vectors, dir.path().join("out.zv"))
+fn args(dir: &TempDir, vectors: &Path) -> BuildOptions {
+    BuildOptions::new(vectors, dir.path().join("out.zv"))
 }
 
-fn build(a: &BuildArgs) -> (Summary, Vocab) {
+fn build(a: &BuildOptions) -> (Summary, Vocab) {
     let s = run(a).unwrap_or_else(|e| panic!("build failed: {e}"));
     (s, Vocab::open(&a.output).unwrap())
 }
@@ -46,7 +46,7 @@ fn char_vec(v: &Vocab, c: char) -> Vec<f32> {
 }
 
 /// Runs a build that must fail; checks no table (or temporary file) was left behind.
-fn fails(a: &BuildArgs) -> String {
+fn fails(a: &BuildOptions) -> String {
     let mut a = a.clone();
     a.output = a.output.with_file_name("failed.zv");
     let err = run(&a).expect_err("the build should fail");

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use crate::cli::{EvalClassifyArgs, EvalPairsArgs};
 use crate::cmd::{embedder, open_vocab};
-use crate::embed::{Embedder, Scratch, Stats};
-use crate::error::{plural, Error, Result};
-use crate::eval::{cosine, spearman, Centroids, Undefined};
+use zhvec::embed::{Embedder, Scratch, Stats};
+use zhvec::error::{plural, Error, Result};
+use zhvec::eval::{cosine, spearman, Centroids, Undefined};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PairKind {
@@ -19,13 +19,13 @@ pub enum PairKind {
 fn read_tsv(path: &Path, fields: usize) -> Result<Vec<(u64, Vec<String>)>> {
     let bytes = fs::read(path).map_err(|e| Error::io_path("cannot read", path, e))?;
     let name = path.display().to_string();
-    if crate::input::is_utf16(&bytes) {
-        return Err(crate::input::utf16_error(&name));
+    if zhvec::input::is_utf16(&bytes) {
+        return Err(zhvec::input::utf16_error(&name));
     }
     let mut rows = Vec::new();
-    for (i, raw) in crate::pipeline::lines(&bytes).enumerate() {
+    for (i, raw) in zhvec::pipeline::lines(&bytes).enumerate() {
         let line_no = i as u64 + 1;
-        let text = crate::pipeline::decode_line(raw, line_no, &name, false)?;
+        let text = zhvec::pipeline::decode_line(raw, line_no, &name, false)?;
         if text.trim().is_empty() {
             continue;
         }

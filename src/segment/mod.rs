@@ -4,7 +4,7 @@
 use jieba_rs::Jieba;
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Opt, Result};
 use crate::vocab::{Kind, View, Vocab};
 
 mod packed;
@@ -15,7 +15,7 @@ use packed::{Lookup, Packed};
 static STANDARD_DICT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jieba-dict.bin"));
 
 /// Which dictionary the segmenter uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SegDict {
     /// jieba's standard dictionary (349k words): reproduces standard jieba exactly.
     Jieba,
@@ -50,7 +50,7 @@ impl Segmenter {
         let words = match (dict, vocab) {
             (SegDict::Jieba, _) => Words::Standard(standard_dict()),
             (SegDict::Vocab, Some(v)) => Words::Vocab(v, v.view()),
-            (SegDict::Vocab, None) => return Err(Error::bad("--seg-dict vocab needs a vocab")),
+            (SegDict::Vocab, None) => return Err(Error::option([Opt::SegDict.into(), " vocab needs a vocab".into()])),
         };
         let jieba = match only_for {
             Some(text) if text.len() <= words.own_words_limit() => words.build_for(text)?,

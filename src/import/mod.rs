@@ -23,89 +23,61 @@ mod select;
 mod vectors;
 
 use std::fmt;
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 pub use freq::ZIPF_C;
 pub use vectors::VectorsFormat;
 
 use crate::atomic::{Inputs, Output};
-use crate::error::{Error, Result};
+use crate::error::{Error, Opt, Result};
+use crate::input::Counted;
+use crate::progress::{self, ClearOnDrop};
 use crate::vocab::writer::write_vocab_to;
 use crate::vocab::{Dtype, VocabData};
 use freq::Counts;
 use select::{CountSource, Selector};
 use vectors::{Detected, Layout};
 
-/// Options of `zhvec vocab build`.
-#[derive(Clone, Debug, clap::Args)]
-pub struct BuildArgs {
-    /// Pretrained vectors: word2vec text or binary, GloVe, fastText .vec; gzip is detected,
-    /// `-` reads standard input (e.g. from `tar -xzOf` or `bzcat`). Repeatable; a word found
-    /// in several rows keeps the first. Without --corpus/--freq the files' row order is taken
-    /// as frequency order.
-    #[arg(long = "vectors", value_name = "FILE", required = true)]
+/// What to build a table from, and how. [`BuildOptions::new`] gives the defaults.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// Pretrained vectors files (`-`: standard input); a word found in several rows keeps the
+    /// first. Without `corpus` or `freq` the row order is taken as frequency order.
     pub vectors: Vec<PathBuf>,
-    /// Format of the vectors files.
-    #[arg(long, value_enum, default_value_t = VectorsFormat::Auto, value_name = "FORMAT")]
     pub vectors_format: VectorsFormat,
-    /// Character vectors (same dimension as the words); they take precedence over the
-    /// single-character rows of --vectors. Rows that are not one character are ignored.
-    #[arg(long, value_name = "FILE")]
+    /// Character vectors; they take precedence over the single-character rows of `vectors`.
     pub char_vectors: Option<PathBuf>,
-    /// Text to segment (jieba's standard dictionary) for word and character counts; gzip is
-    /// detected. Takes several files.
-    #[arg(long, value_name = "FILE", num_args = 1..)]
+    /// Text to segment for word and character counts.
     pub corpus: Vec<PathBuf>,
-    /// Frequencies as `word count` or `word count tag` lines (jieba's dict.txt). Repeatable;
-    /// counts add up, also with --corpus.
-    #[arg(long, value_name = "FILE")]
+    /// Frequency lists: `word count` or `word count tag` lines.
     pub freq: Vec<PathBuf>,
-    /// Keep at most this many words, the most frequent.
-    #[arg(long, value_name = "N")]
     pub max_words: Option<usize>,
-    /// Keep at most this many characters, the most frequent.
-    #[arg(long, value_name = "N")]
     pub max_chars: Option<usize>,
-    /// Drop words and characters counted fewer times (only with --corpus or --freq).
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// Drop words and characters counted fewer times (only with `corpus` or `freq`).
     pub min_count: u64,
-    /// Storage type of the vectors.
-    #[arg(long, default_value = "f32", value_parser = parse_dtype, value_name = "f32|f16|int8")]
     pub dtype: Dtype,
-    /// Description of where the vectors come from, stored in the table.
-    #[arg(long, value_name = "TEXT")]
+    /// Where the vectors come from, stored in the table.
     pub source: Option<String>,
     /// Skip (and count) malformed lines instead of failing.
-    #[arg(long)]
     pub skip_bad: bool,
-    /// Build even when a `rows dims` header gives another row count than the rows the file
-    /// holds (by default an error: the file may be cut short).
-    #[arg(long)]
+    /// Build even when a `rows dims` header disagrees with the rows the file holds.
     pub allow_row_count_mismatch: bool,
-    /// Worker threads (default: all cores). The table does not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
+    /// Worker threads; all cores when `None`.
     pub threads: Option<usize>,
-    /// No progress bar.
-    #[arg(short, long)]
+    /// No progress bar and no notes on stderr.
     pub quiet: bool,
-    /// Output table path; written atomically (`-`: standard output).
-    #[arg(short, long, value_name = "PATH")]
+    /// The table to write, atomically (`-`: standard output).
     pub output: PathBuf,
 }
 
-fn parse_dtype(s: &str) -> Result<Dtype, String> {
-    Dtype::parse(s).ok_or_else(|| format!("unknown dtype {s:?} (expected f32, f16 or int8)"))
-}
-
-impl BuildArgs {
+impl BuildOptions {
     /// Options for `output` with everything else at its default.
-    pub fn new(vectors: impl Into<PathBuf>, output: impl Into<PathBuf>) -> BuildArgs {
-        BuildArgs {
+    pub fn new(vectors: impl Into<PathBuf>, output: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
             vectors: vec![vectors.into()],
             vectors_format: VectorsFormat::Auto,
             char_vectors: None,
@@ -186,7 +158,7 @@ struct Source {
 }
 
 /// Builds a table from `args`; returns the summary.
-pub fn run(args: &BuildArgs) -> Result<Summary> {
+pub fn run(args: &BuildOptions) -> Result<Summary> {
     let start = Instant::now();
     let threads = crate::pipeline::threads(args.threads, args.quiet)?;
 
@@ -200,7 +172,7 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     // a missing file or an unwritable target should not cost the whole build.
     let checked = Inputs::check(all.iter().map(|p| p.as_path()))?;
     let output = Output::create(&args.output, &checked)?;
-    let bar = ClearOnDrop(progress_bar(args, &all)?);
+    let bar = ClearOnDrop(progress::bar(progress::total_bytes(&all), progress::Style::Bytes, args.quiet));
 
     // Detect every vectors file first, so format and dimension problems show up before any
     // long work. The character vectors go first: their rows take precedence.
@@ -209,7 +181,10 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
         let (det, reader) = vectors::detect(path, args.vectors_format, &bar)?;
         sources.push(Source { path: path.clone(), det, chars_only, rows: 0, records: 0, reader: Some(reader) });
     }
-    let word_src = sources.iter().find(|s| !s.chars_only).ok_or_else(|| Error::bad("no --vectors given"))?;
+    let word_src = sources
+        .iter()
+        .find(|s| !s.chars_only)
+        .ok_or_else(|| Error::option(["no ".into(), Opt::Vectors.into(), " given".into()]))?;
     let dim = word_src.det.dim;
     for s in &sources {
         if s.det.dim != dim {
@@ -268,13 +243,20 @@ pub fn run(args: &BuildArgs) -> Result<Summary> {
     let chars = chars::build(&selected, count_source, &counts, args.max_chars, args.dtype)?;
     drop(counts);
     if selected.words.is_empty() && chars.table.is_empty() {
-        return Err(Error::bad(match count_source {
-            CountSource::Counted { min_count } => format!(
-                "no rows left: no word or character of the vectors has a count of at least {min_count} \
-                 in the --corpus/--freq counts"
-            ),
-            CountSource::Zipf => "no rows left with the given --max-words and --max-chars".to_string(),
-        }));
+        return Err(match count_source {
+            CountSource::Counted { min_count } => Error::option([
+                format!("no rows left: no word or character of the vectors has a count of at least {min_count} (")
+                    .into(),
+                Opt::MinCount.into(),
+                ") in the corpus and frequency counts".into(),
+            ]),
+            CountSource::Zipf => Error::option([
+                "no rows left with the given ".into(),
+                Opt::MaxWords.into(),
+                " and ".into(),
+                Opt::MaxChars.into(),
+            ]),
+        });
     }
 
     let mut summary = Summary {
@@ -308,7 +290,7 @@ struct Tally {
 
 fn read_vectors(
     s: &mut Source,
-    args: &BuildArgs,
+    args: &BuildOptions,
     threads: usize,
     selector: &mut Selector,
     tally: &mut Tally,
@@ -316,7 +298,7 @@ fn read_vectors(
     let (path, dim, chars_only) = (&s.path, s.det.dim, s.chars_only);
     let shown = path.display().to_string();
     let reader = s.reader.take().ok_or_else(|| Error::bad(format!("{shown}: read twice")))?;
-    let mut reader = CountingRead { inner: reader, n: 0 };
+    let mut reader = Counted::new(reader);
     let (rank, skipped, records) = (&mut tally.rank, &mut tally.skipped, &mut s.records);
     let dtype = args.dtype;
     let mut take = |batch: &vectors::Batch| {
@@ -352,48 +334,19 @@ fn read_vectors(
             )
         }
     };
-    tally.bytes += reader.n;
+    tally.bytes += reader.count();
     result?;
     // Every row read counts, whether kept or not (--max-words, duplicates, --skip-bad).
     match s.det.header_rows {
         Some(said) if said != s.records && !args.allow_row_count_mismatch => {
             let hint = if s.records < said { " (is the file cut short?)" } else { "" };
-            Err(Error::at_line(
-                &shown,
-                1,
-                format!(
-                    "the header says {said} rows, but the file has {}{hint}; \
-                     --allow-row-count-mismatch builds from the rows there are",
-                    s.records
-                ),
-            ))
+            Err(Error::option([
+                format!("{shown}:1: the header says {said} rows, but the file has {}{hint}; ", s.records).into(),
+                Opt::AllowRowCountMismatch.into(),
+                " builds from the rows there are".into(),
+            ]))
         }
         _ => Ok(()),
-    }
-}
-
-/// Counts the bytes read (after decompression), for the MB/s figure.
-struct CountingRead<R> {
-    inner: R,
-    n: u64,
-}
-
-impl<R: Read> Read for CountingRead<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.n += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for CountingRead<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.n += n as u64;
-        self.inner.consume(n);
     }
 }
 
@@ -401,51 +354,8 @@ fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// Removes the bar however the build ends, so an error message starts on a clean line.
-struct ClearOnDrop(ProgressBar);
-
-impl std::ops::Deref for ClearOnDrop {
-    type Target = ProgressBar;
-
-    fn deref(&self) -> &ProgressBar {
-        &self.0
-    }
-}
-
-impl Drop for ClearOnDrop {
-    fn drop(&mut self) {
-        self.0.finish_and_clear();
-    }
-}
-
-/// A bar over the bytes of every input (as stored, so compressed for .gz), drawn on stderr
-/// only for a person watching. Without a known total (standard input) it just counts.
-fn progress_bar(args: &BuildArgs, paths: &[&PathBuf]) -> Result<ProgressBar> {
-    if args.quiet || !std::io::stderr().is_terminal() {
-        return Ok(ProgressBar::hidden());
-    }
-    let mut total = Some(0);
-    for path in paths {
-        if input::is_stdin(path) {
-            total = None;
-            continue;
-        }
-        let len = std::fs::metadata(path).map_err(|e| Error::io_path("cannot open", path, e))?.len();
-        total = total.map(|t| t + len);
-    }
-    let template = match total {
-        Some(_) => "{msg:16!} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-        None => "{msg:16!} {bytes} {bytes_per_sec} {elapsed}",
-    };
-    let style = ProgressStyle::with_template(template)
-        .map_err(|e| Error::bad(format!("progress bar: {e}")))?
-        .progress_chars("=> ");
-    let bar = total.map_or_else(ProgressBar::no_length, ProgressBar::new);
-    Ok(bar.with_style(style))
-}
-
 /// The build options and statistics stored in the table, for `zhvec vocab info`.
-fn metadata(args: &BuildArgs, sources: &[Source], count_source: CountSource, s: &Summary) -> serde_json::Value {
+fn metadata(args: &BuildOptions, sources: &[Source], count_source: CountSource, s: &Summary) -> serde_json::Value {
     let input = |src: &Source| {
         json!({
             "file": display_name(&src.path),
