@@ -45,13 +45,13 @@ fn read_tsv(path: &Path, fields: usize) -> Result<Vec<(u64, Vec<String>)>> {
     Ok(rows)
 }
 
-struct Vectors<'a, 'v> {
+struct TextVectors<'a, 'v> {
     embedder: &'a Embedder<'v>,
     scratch: Scratch,
     stats: Stats,
 }
 
-impl Vectors<'_, '_> {
+impl TextVectors<'_, '_> {
     fn of(&mut self, text: &str) -> Vec<f32> {
         let mut out = vec![0.0; self.embedder.dim()];
         self.embedder.embed_line(text, &mut out, &mut self.scratch, &mut self.stats);
@@ -72,7 +72,7 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let rows = read_tsv(&args.pairs, 3)?;
     let name = args.pairs.display().to_string();
-    let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
+    let mut vecs = TextVectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
     let (mut sims, mut gold) = (Vec::new(), Vec::new());
     let mut missing = 0u64;
     for (line_no, f) in &rows {
@@ -117,7 +117,7 @@ pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let train = read_tsv(&args.train, 2)?;
     let test = read_tsv(&args.test, 2)?;
-    let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
+    let mut vecs = TextVectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
     let mut centroids = Centroids::default();
     for (_, f) in &train {
         centroids.add(f[1].trim(), &vecs.of(&f[0]));

@@ -35,7 +35,7 @@ pub use vectors::VectorsFormat;
 use crate::atomic::{Inputs, Output};
 use crate::error::{Error, Opt, Result};
 use crate::input::Counted;
-use crate::progress::{self, ClearOnDrop};
+use crate::progress::{self, ClearOnDrop, ProgressBar};
 use crate::vocab::writer::write_vocab_to;
 use crate::vocab::{Dtype, VocabData};
 use freq::Counts;
@@ -146,7 +146,7 @@ impl fmt::Display for Summary {
 }
 
 /// One vectors input and what was read from it.
-struct Source {
+struct VectorsInput {
     path: PathBuf,
     det: Detected,
     chars_only: bool,
@@ -157,29 +157,77 @@ struct Source {
     reader: Option<Box<dyn BufRead + Send>>,
 }
 
-/// Builds a table from `args`; returns the summary.
-pub fn run(args: &BuildOptions) -> Result<Summary> {
+/// Builds a table from `opts`; returns the summary.
+pub fn run(opts: &BuildOptions) -> Result<Summary> {
     let start = Instant::now();
-    let threads = crate::pipeline::threads(args.threads, args.quiet)?;
+    let threads = crate::pipeline::threads(opts.threads, opts.quiet)?;
 
     let inputs: Vec<(&PathBuf, bool)> =
-        args.char_vectors.iter().map(|p| (p, true)).chain(args.vectors.iter().map(|p| (p, false))).collect();
-    let all: Vec<&PathBuf> = inputs.iter().map(|i| i.0).chain(&args.freq).chain(&args.corpus).collect();
+        opts.char_vectors.iter().map(|p| (p, true)).chain(opts.vectors.iter().map(|p| (p, false))).collect();
+    let all: Vec<&PathBuf> = inputs.iter().map(|i| i.0).chain(&opts.freq).chain(&opts.corpus).collect();
     if all.iter().filter(|p| input::is_stdin(p)).count() > 1 {
         return Err(Error::bad("standard input (`-`) can be read only once"));
     }
     // Every input and the output are checked, and the output opened, before any long work:
     // a missing file or an unwritable target should not cost the whole build.
     let checked = Inputs::check(all.iter().map(|p| p.as_path()))?;
-    let output = Output::create(&args.output, &checked)?;
-    let bar = ClearOnDrop(progress::bar(progress::total_bytes(&all), progress::Style::Bytes, args.quiet));
+    let output = Output::create(&opts.output, &checked)?;
+    let bar = ClearOnDrop(progress::bar(progress::total_bytes(&all), progress::Style::Bytes, opts.quiet));
 
-    // Detect every vectors file first, so format and dimension problems show up before any
-    // long work. The character vectors go first: their rows take precedence.
+    let (mut sources, dim) = detect_all(&inputs, opts.vectors_format, &bar)?;
+    let (counts, count_source) = read_counts(opts, threads, &bar)?;
+
+    let read_start = Instant::now();
+    let mut selector = Selector::new(dim, count_source, &counts, opts.max_words);
+    let mut tally = Tally { skipped: counts.skipped, ..Tally::default() };
+    let rules = RowRules {
+        dtype: opts.dtype,
+        skip_bad: opts.skip_bad,
+        allow_row_count_mismatch: opts.allow_row_count_mismatch,
+    };
+    read_all_vectors(&mut sources, rules, threads, &bar, &mut selector, &mut tally)?;
+    let read_time = read_start.elapsed();
+    drop(bar);
+
+    let (rows, duplicates) = (selector.rows, selector.duplicates);
+    let selected = selector.finish();
+    let chars = chars::build(&selected, count_source, &counts, opts.max_chars, opts.dtype)?;
+    drop(counts);
+    if selected.words.is_empty() && chars.table.is_empty() {
+        return Err(no_rows_left(count_source));
+    }
+
+    let mut summary = Summary {
+        output: opts.output.clone(),
+        rows,
+        words: selected.words.len(),
+        chars: chars.table.len(),
+        derived_chars: chars.derived,
+        skipped: tally.skipped,
+        duplicates,
+        elapsed: Duration::ZERO,
+        input_bytes: tally.bytes,
+        read_time,
+    };
+    let meta = metadata(opts, &sources, count_source, &summary);
+    let data = VocabData { words: selected.words, chars: chars.table, dtype: opts.dtype, meta };
+    write_vocab_to(output, &data)?;
+    summary.elapsed = start.elapsed();
+    Ok(summary)
+}
+
+/// Detects every vectors file before any long work, so format and dimension problems show
+/// up early. The character vectors come first (their rows take precedence); the result
+/// starts with them. Returns the inputs and their common dimension.
+fn detect_all(
+    inputs: &[(&PathBuf, bool)],
+    format: VectorsFormat,
+    bar: &ProgressBar,
+) -> Result<(Vec<VectorsInput>, usize)> {
     let mut sources = Vec::new();
-    for (path, chars_only) in inputs {
-        let (det, reader) = vectors::detect(path, args.vectors_format, &bar)?;
-        sources.push(Source { path: path.clone(), det, chars_only, rows: 0, records: 0, reader: Some(reader) });
+    for &(path, chars_only) in inputs {
+        let (det, reader) = vectors::detect(path, format, bar)?;
+        sources.push(VectorsInput { path: path.clone(), det, chars_only, rows: 0, records: 0, reader: Some(reader) });
     }
     let word_src = sources
         .iter()
@@ -196,36 +244,48 @@ pub fn run(args: &BuildOptions) -> Result<Summary> {
             ));
         }
     }
+    Ok((sources, dim))
+}
 
+/// The counts from the frequency lists and the corpus, and how rows are to be ranked.
+fn read_counts(opts: &BuildOptions, threads: usize, bar: &ProgressBar) -> Result<(Counts, CountSource)> {
     let mut counts = Counts::default();
-    for path in &args.freq {
+    for path in &opts.freq {
         bar.set_message(display_name(path));
-        freq::read_freq(path, args.skip_bad, &bar, &mut counts)?;
+        freq::read_freq(path, opts.skip_bad, bar, &mut counts)?;
     }
-    for path in &args.corpus {
+    for path in &opts.corpus {
         bar.set_message(display_name(path));
-        freq::count_corpus(path, threads, &bar, &mut counts)?;
+        freq::count_corpus(path, threads, bar, &mut counts)?;
     }
-    let count_source = if args.freq.is_empty() && args.corpus.is_empty() {
+    let count_source = if opts.freq.is_empty() && opts.corpus.is_empty() {
         CountSource::Zipf
     } else {
-        CountSource::Counted { min_count: args.min_count }
+        CountSource::Counted { min_count: opts.min_count }
     };
+    Ok((counts, count_source))
+}
 
-    let read_start = Instant::now();
-    let mut selector = Selector::new(dim, count_source, &counts, args.max_words);
-    let mut tally = Tally { skipped: counts.skipped, ..Tally::default() };
+/// Reads the rows of every vectors input into `selector`.
+fn read_all_vectors(
+    sources: &mut [VectorsInput],
+    rules: RowRules,
+    threads: usize,
+    bar: &ProgressBar,
+    selector: &mut Selector,
+    tally: &mut Tally,
+) -> Result<()> {
     // Zipf ranks count rows within a stream: the character vectors, then all --vectors files
     // as one sequence, so a later row never outranks an earlier duplicate.
     let mut prev_chars_only = None;
-    for s in &mut sources {
+    for s in sources {
         if prev_chars_only != Some(s.chars_only) {
             tally.rank = 0;
             prev_chars_only = Some(s.chars_only);
         }
         bar.set_message(display_name(&s.path));
         let (rows_before, skipped_before) = (selector.rows, tally.skipped);
-        read_vectors(s, args, threads, &mut selector, &mut tally)?;
+        read_vectors(s, rules, threads, selector, tally)?;
         s.rows = selector.rows - rows_before;
         if s.rows == 0 {
             let skipped = match tally.skipped - skipped_before {
@@ -235,47 +295,24 @@ pub fn run(args: &BuildOptions) -> Result<Summary> {
             return Err(Error::bad(format!("{}: no vector rows{skipped}", s.path.display())));
         }
     }
-    let read_time = read_start.elapsed();
-    drop(bar);
+    Ok(())
+}
 
-    let (rows, duplicates) = (selector.rows, selector.duplicates);
-    let selected = selector.finish();
-    let chars = chars::build(&selected, count_source, &counts, args.max_chars, args.dtype)?;
-    drop(counts);
-    if selected.words.is_empty() && chars.table.is_empty() {
-        return Err(match count_source {
-            CountSource::Counted { min_count } => Error::option([
-                format!("no rows left: no word or character of the vectors has a count of at least {min_count} (")
-                    .into(),
-                Opt::MinCount.into(),
-                ") in the corpus and frequency counts".into(),
-            ]),
-            CountSource::Zipf => Error::option([
-                "no rows left with the given ".into(),
-                Opt::MaxWords.into(),
-                " and ".into(),
-                Opt::MaxChars.into(),
-            ]),
-        });
+/// The refusal of a build that would keep no row.
+fn no_rows_left(count_source: CountSource) -> Error {
+    match count_source {
+        CountSource::Counted { min_count } => Error::option([
+            format!("no rows left: no word or character of the vectors has a count of at least {min_count} (").into(),
+            Opt::MinCount.into(),
+            ") in the corpus and frequency counts".into(),
+        ]),
+        CountSource::Zipf => Error::option([
+            "no rows left with the given ".into(),
+            Opt::MaxWords.into(),
+            " and ".into(),
+            Opt::MaxChars.into(),
+        ]),
     }
-
-    let mut summary = Summary {
-        output: args.output.clone(),
-        rows,
-        words: selected.words.len(),
-        chars: chars.table.len(),
-        derived_chars: chars.derived,
-        skipped: tally.skipped,
-        duplicates,
-        elapsed: Duration::ZERO,
-        input_bytes: tally.bytes,
-        read_time,
-    };
-    let meta = metadata(args, &sources, count_source, &summary);
-    let data = VocabData { words: selected.words, chars: chars.table, dtype: args.dtype, meta };
-    write_vocab_to(output, &data)?;
-    summary.elapsed = start.elapsed();
-    Ok(summary)
 }
 
 /// Running totals over the vectors inputs.
@@ -288,9 +325,17 @@ struct Tally {
     bytes: u64,
 }
 
+/// How the rows of a vectors file are read: what they are stored as, and what is refused.
+#[derive(Clone, Copy)]
+struct RowRules {
+    dtype: Dtype,
+    skip_bad: bool,
+    allow_row_count_mismatch: bool,
+}
+
 fn read_vectors(
-    s: &mut Source,
-    args: &BuildOptions,
+    s: &mut VectorsInput,
+    rules: RowRules,
     threads: usize,
     selector: &mut Selector,
     tally: &mut Tally,
@@ -300,7 +345,7 @@ fn read_vectors(
     let reader = s.reader.take().ok_or_else(|| Error::bad(format!("{shown}: read twice")))?;
     let mut reader = Counted::new(reader);
     let (rank, skipped, records) = (&mut tally.rank, &mut tally.skipped, &mut s.records);
-    let dtype = args.dtype;
+    let (dtype, skip_bad) = (rules.dtype, rules.skip_bad);
     let mut take = |batch: &vectors::Batch| {
         for row in batch.rows(dim) {
             selector.add(row.name, row.single, row.vector, *rank, chars_only);
@@ -310,13 +355,12 @@ fn read_vectors(
         *records += batch.records;
     };
     let result = match s.det.layout {
-        Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, args.skip_bad, |batch| {
+        Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, skip_bad, |batch| {
             take(&batch);
             Ok(())
         }),
         Layout::Text | Layout::Glove => {
             let mut line = s.det.layout.header_lines();
-            let skip_bad = args.skip_bad;
             crate::pipeline::ordered(
                 &mut reader,
                 path,
@@ -338,7 +382,7 @@ fn read_vectors(
     result?;
     // Every row read counts, whether kept or not (--max-words, duplicates, --skip-bad).
     match s.det.header_rows {
-        Some(said) if said != s.records && !args.allow_row_count_mismatch => {
+        Some(said) if said != s.records && !rules.allow_row_count_mismatch => {
             let hint = if s.records < said { " (is the file cut short?)" } else { "" };
             Err(Error::option([
                 format!("{shown}:1: the header says {said} rows, but the file has {}{hint}; ", s.records).into(),
@@ -355,8 +399,13 @@ fn display_name(path: &Path) -> String {
 }
 
 /// The build options and statistics stored in the table, for `zhvec vocab info`.
-fn metadata(args: &BuildOptions, sources: &[Source], count_source: CountSource, s: &Summary) -> serde_json::Value {
-    let input = |src: &Source| {
+fn metadata(
+    opts: &BuildOptions,
+    sources: &[VectorsInput],
+    count_source: CountSource,
+    s: &Summary,
+) -> serde_json::Value {
+    let input = |src: &VectorsInput| {
         json!({
             "file": display_name(&src.path),
             "format": src.det.layout.name(),
@@ -376,18 +425,18 @@ fn metadata(args: &BuildOptions, sources: &[Source], count_source: CountSource, 
         }),
         CountSource::Counted { min_count } => {
             let mut c = json!({
-                "from": match (args.corpus.is_empty(), args.freq.is_empty()) {
+                "from": match (opts.corpus.is_empty(), opts.freq.is_empty()) {
                     (false, true) => "corpus",
                     (true, false) => "freq",
                     _ => "corpus+freq",
                 },
                 "min_count": min_count,
             });
-            if !args.freq.is_empty() {
-                c["freq"] = json!(names(&args.freq));
+            if !opts.freq.is_empty() {
+                c["freq"] = json!(names(&opts.freq));
             }
-            if !args.corpus.is_empty() {
-                c["corpus"] = json!(names(&args.corpus));
+            if !opts.corpus.is_empty() {
+                c["corpus"] = json!(names(&opts.corpus));
                 c["segmenter"] = json!("jieba (standard dictionary, HMM)");
             }
             c
@@ -398,13 +447,13 @@ fn metadata(args: &BuildOptions, sources: &[Source], count_source: CountSource, 
             "tool": concat!("zhvec ", env!("CARGO_PKG_VERSION")),
             "vectors": sources.iter().filter(|s| !s.chars_only).map(input).collect::<Vec<_>>(),
             "char_vectors": sources.iter().find(|s| s.chars_only).map(input),
-            "vectors_format": format!("{:?}", args.vectors_format).to_lowercase(),
+            "vectors_format": format!("{:?}", opts.vectors_format).to_lowercase(),
             "counts": counts,
-            "dtype": args.dtype.name(),
-            "max_words": args.max_words,
-            "max_chars": args.max_chars,
-            "skip_bad": args.skip_bad,
-            "allow_row_count_mismatch": args.allow_row_count_mismatch,
+            "dtype": opts.dtype.name(),
+            "max_words": opts.max_words,
+            "max_chars": opts.max_chars,
+            "skip_bad": opts.skip_bad,
+            "allow_row_count_mismatch": opts.allow_row_count_mismatch,
         },
         "stats": {
             "rows": s.rows,
@@ -415,7 +464,7 @@ fn metadata(args: &BuildOptions, sources: &[Source], count_source: CountSource, 
             "duplicates": s.duplicates,
         },
     });
-    if let Some(text) = &args.source {
+    if let Some(text) = &opts.source {
         meta["source"] = json!(text);
     }
     meta
