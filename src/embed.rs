@@ -103,7 +103,7 @@ impl Recipe {
     }
 }
 
-/// Counts of what happened to the tokens; summed over lines for `--stats`.
+/// Counts of what happened to the tokens; summed over lines for a summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
     pub lines: u64,

@@ -34,7 +34,7 @@ pub struct Options {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Totals {
     pub stats: Stats,
-    /// Lines in which invalid UTF-8 was replaced (with `--lossy`).
+    /// Lines in which invalid UTF-8 was replaced (with `lossy`).
     pub lossy_lines: u64,
     pub bytes: u64,
 }
@@ -55,7 +55,7 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The worker threads for a `--threads` request: all cores by default, and at most
+/// The worker threads for a requested number: all cores by default, and at most
 /// [`MAX_THREADS_PER_CORE`] per core. A capped request gets a note on stderr unless `quiet`.
 pub fn threads(requested: Option<usize>, quiet: bool) -> Result<usize> {
     let cores = default_threads();

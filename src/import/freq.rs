@@ -28,7 +28,7 @@ pub struct Counts {
     pub words: HashMap<String, u64>,
     /// Occurrences of each character (grapheme) in running text.
     pub chars: HashMap<String, u64>,
-    /// Lines skipped as bad (with `--skip-bad`).
+    /// Lines skipped as bad (with `skip_bad`).
     pub skipped: u64,
 }
 

@@ -1,4 +1,4 @@
-//! `zhvec vocab build`: turns pretrained vectors (+ frequencies) into a `.zv` table.
+//! Building a `.zv` table from pretrained vectors (+ frequencies): [`run`] with [`BuildOptions`].
 //!
 //! The inputs are read once, as a stream: text files are cut into newline-aligned chunks
 //! parsed on all cores, and rows are kept only while they can still make it into the
@@ -6,13 +6,13 @@
 //!
 //! - Rows that are one character (grapheme) go to the character table, the others to the
 //!   word table. A word found in several rows keeps its first row.
-//! - Counts come from `--corpus` (segmented with jieba's standard dictionary) and/or `--freq`
+//! - Counts come from `corpus` (segmented with jieba's standard dictionary) and/or `freq`
 //!   lists; a character's count is its occurrences in text (for a list: the counts of the
 //!   entries containing it, per occurrence). Without either, counts are estimated from
 //!   the row order of the (frequency-sorted) input with Zipf's law, see [`ZIPF_C`], and
 //!   character counts are derived from those estimates the same way.
-//! - Rows are stored most frequent first, ties in input order; `--min-count` (with real
-//!   counts) and `--max-words` / `--max-chars` cut the tail.
+//! - Rows are stored most frequent first, ties in input order; `min_count` (with real
+//!   counts) and `max_words` / `max_chars` cut the tail.
 //! - A character without a vector that occurs in the kept words gets the mean of the
 //!   vectors of those words, each word counted once.
 
@@ -107,10 +107,10 @@ pub struct Summary {
     pub chars: usize,
     /// Characters without a vector of their own, derived from the words containing them.
     pub derived_chars: usize,
-    /// Malformed lines skipped (with --skip-bad), in vectors and frequency files.
+    /// Malformed lines skipped (with `skip_bad`), in vectors and frequency files.
     pub skipped: u64,
     /// Rows whose word was already taken from an earlier row. Only rows still in the running
-    /// are remembered (that is what keeps memory bounded), so with --max-words or counts a
+    /// are remembered (that is what keeps memory bounded), so with `max_words` or counts a
     /// repeat of a word already dropped is not counted; it is dropped too, ranking lower.
     pub duplicates: u64,
     pub elapsed: Duration,
@@ -275,7 +275,7 @@ fn read_all_vectors(
     selector: &mut Selector,
     tally: &mut Tally,
 ) -> Result<()> {
-    // Zipf ranks count rows within a stream: the character vectors, then all --vectors files
+    // Zipf ranks count rows within a stream: the character vectors, then all `vectors` files
     // as one sequence, so a later row never outranks an earlier duplicate.
     let mut prev_chars_only = None;
     for s in sources {
@@ -380,7 +380,7 @@ fn read_vectors(
     };
     tally.bytes += reader.count();
     result?;
-    // Every row read counts, whether kept or not (--max-words, duplicates, --skip-bad).
+    // Every row read counts, whether kept or not (`max_words`, duplicates, `skip_bad`).
     match s.det.header_rows {
         Some(said) if said != s.records && !rules.allow_row_count_mismatch => {
             let hint = if s.records < said { " (is the file cut short?)" } else { "" };
