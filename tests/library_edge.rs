@@ -1,7 +1,7 @@
 //! The library speaks of its own options, not of command-line flags.
 
 use zhvec::embed::{Channels, Recipe};
-use zhvec::error::{Error, Opt};
+use zhvec::error::Error;
 use zhvec::import::{self, BuildOptions};
 
 /// Checks that `e` names `field` in its own message and `flag` when a caller names options.
