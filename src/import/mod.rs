@@ -302,9 +302,12 @@ fn read_all_vectors(
 fn no_rows_left(count_source: CountSource) -> Error {
     match count_source {
         CountSource::Counted { min_count } => Error::option([
-            format!("no rows left: no word or character of the vectors has a count of at least {min_count} (").into(),
-            Opt::MinCount.into(),
-            ") in the corpus and frequency counts".into(),
+            format!("no rows left: no word or character of the vectors has a count of at least {min_count} in the ")
+                .into(),
+            Opt::Corpus.into(),
+            "/".into(),
+            Opt::Freq.into(),
+            " counts".into(),
         ]),
         CountSource::Zipf => Error::option([
             "no rows left with the given ".into(),
