@@ -1,5 +1,5 @@
 //! Micro-benchmarks: table open, lookups, segmenter start-up, segmentation, embedding one
-//! headline, output encoding.
+//! headline, output encoding, input normalization.
 //!
 //! The open and lookup benchmarks use a generated 2M-word x 200-d f32 table (1.6 GB), written
 //! once to `target/bench-data/`. Run with `cargo bench`.
@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use divan::{black_box, Bencher};
 use zhvec::embed::{Embedder, Recipe, Scratch, Stats};
+use zhvec::normalize::{NormalizeBuf, Normalizer, TextNormalization};
 use zhvec::output::{Encoder, Format};
 use zhvec::segment::{SegDict, Segmenter};
 use zhvec::vocab::{write_vocab, Dtype, Kind, TableData, VocabData};
@@ -183,4 +184,55 @@ fn encode_row_256(bencher: Bencher, format: Format) {
         encoder.encode(1, "", black_box(&row), &mut out);
         out.len()
     });
+}
+
+/// `nfkc,t2s` on lines of `text`, one per iteration, cycling.
+fn normalize_lines(bencher: Bencher, text: &'static str) {
+    let n = Normalizer::new(TextNormalization::ALL);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut buf = NormalizeBuf::default();
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) % lines.len();
+        n.normalize(black_box(lines[i]), &mut buf).len()
+    });
+}
+
+/// A simplified headline: the pre-checks alone.
+#[divan::bench]
+fn normalize_simplified_headline(bencher: Bencher) {
+    normalize_lines(bencher, include_str!("../testdata/headlines.txt"));
+}
+
+/// The same headlines in Taiwan script and phrasing: both stages of the conversion.
+#[divan::bench]
+fn normalize_traditional_headline(bencher: Bencher) {
+    normalize_lines(bencher, include_str!("../testdata/normalize/headlines-tw.txt"));
+}
+
+#[divan::bench]
+fn normalizer_new(bencher: Bencher) {
+    bencher.bench(|| Normalizer::new(black_box(TextNormalization::ALL)));
+}
+
+/// `nfkc,t2s` over a whole corpus file, in bytes per second: the NLPCC headlines
+/// (`ZHVEC_BENCH_HEADLINES`, default `../shared/data/corpus/headlines-nlpcc2017.txt`) and a
+/// traditional copy of them (`ZHVEC_BENCH_HEADLINES_TW`, default `/dev/shm/hl-tw.txt`).
+/// Skipped when the file is missing.
+#[divan::bench(args = ["simplified", "traditional"], sample_count = 10)]
+fn normalize_corpus(bencher: Bencher, script: &str) {
+    let (var, default) = match script {
+        "simplified" => ("ZHVEC_BENCH_HEADLINES", "../shared/data/corpus/headlines-nlpcc2017.txt"),
+        _ => ("ZHVEC_BENCH_HEADLINES_TW", "/dev/shm/hl-tw.txt"),
+    };
+    let path = std::env::var(var).unwrap_or_else(|_| default.to_string());
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("normalize_corpus: {path} is missing, skipped (set {var})");
+        return;
+    };
+    let n = Normalizer::new(TextNormalization::ALL);
+    let mut buf = NormalizeBuf::default();
+    bencher
+        .counter(divan::counter::BytesCount::of_str(&text))
+        .bench_local(|| text.lines().map(|line| n.normalize(black_box(line), &mut buf).len()).sum::<usize>());
 }

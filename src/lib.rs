@@ -14,6 +14,7 @@ pub mod hash;
 pub mod import;
 pub mod input;
 pub mod interrupt;
+pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod progress;

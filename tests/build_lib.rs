@@ -1,6 +1,8 @@
 //! `zhvec::import::run` end to end: every input format, dtypes, counts, limits, character
 //! derivation and the error cases, checked by opening the written table.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -10,13 +12,14 @@ use zhvec::import::{run, BuildOptions, Summary, VectorsFormat};
 use zhvec::{Dtype, Kind, Vocab};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/build").join(name)
+    common::testdata(&format!("build/{name}"))
 }
 
-fn write(dir: &TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let p = dir.path().join(name);
-    fs::write(&p, bytes).unwrap();
-    p
+use common::write;
+
+/// A word2vec binary file whose header counts its rows.
+fn w2v_binary(rows: &[(&str, &[f32])], newline: bool) -> Vec<u8> {
+    common::w2v_binary(rows.len(), rows, newline)
 }
 
 fn args(dir: &TempDir, vectors: &Path) -> BuildOptions {
@@ -57,22 +60,6 @@ fn fails(a: &BuildOptions) -> String {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     assert_eq!(err.exit_code(), 2, "bad input exits with 2: {err}");
     err.to_string()
-}
-
-/// A word2vec binary file: `N D\n`, then `word ` + D little-endian f32 (+ `\n` if `newline`).
-fn w2v_binary(rows: &[(&str, &[f32])], newline: bool) -> Vec<u8> {
-    let mut b = format!("{} {}\n", rows.len(), rows[0].1.len()).into_bytes();
-    for (w, v) in rows {
-        b.extend_from_slice(w.as_bytes());
-        b.push(b' ');
-        for x in *v {
-            b.extend_from_slice(&x.to_le_bytes());
-        }
-        if newline {
-            b.push(b'\n');
-        }
-    }
-    b
 }
 
 // ---- formats ----

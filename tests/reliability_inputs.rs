@@ -4,24 +4,14 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
-use tempfile::TempDir;
-use zhvec::Dtype;
 
-fn zhvec() -> Command {
-    Command::cargo_bin("zhvec").unwrap()
-}
-
-fn table() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::write_tiny(dir.path(), Dtype::F32);
-    (dir, path)
-}
+use common::{tiny_table as table, zhvec};
 
 fn build_data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/build").join(name)
+    common::testdata(&format!("build/{name}"))
 }
 
 /// Runs `cmd`, expects exit code 2, and returns stderr.

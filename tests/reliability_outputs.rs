@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::stderr_of;
+
 use std::ffi::CString;
 use std::fs;
 use std::io::{Read, Write};
@@ -29,14 +31,14 @@ fn setup() -> (TempDir, PathBuf, PathBuf) {
 }
 
 fn embed(dir: &Path, table: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("zhvec").unwrap();
+    let mut cmd = common::zhvec();
     cmd.current_dir(dir).arg("embed").arg("-q").arg("--vocab").arg(table);
     cmd
 }
 
 /// The binary as a std command with default signal dispositions, for tests that spawn it.
 fn spawnable(dir: &Path) -> StdCommand {
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("zhvec"));
+    let mut cmd = StdCommand::new(common::zhvec().get_program());
     cmd.current_dir(dir);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
@@ -48,10 +50,6 @@ fn spawnable(dir: &Path) -> StdCommand {
         });
     }
     cmd
-}
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn lines_of(path: &Path) -> usize {
@@ -201,7 +199,7 @@ fn dev_fd_and_dash_write_to_standard_output() {
 fn vocab_build_to_standard_output_and_fifo() {
     let dir = tempfile::tempdir().unwrap();
     let vectors = vectors_file(dir.path());
-    let mut build = Command::cargo_bin("zhvec").unwrap();
+    let mut build = common::zhvec();
     let out = build
         .current_dir(dir.path())
         .args(["vocab", "build", "-q", "--vectors"])
@@ -212,14 +210,13 @@ fn vocab_build_to_standard_output_and_fifo() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     let copy = dir.path().join("copy.zv");
     fs::write(&copy, &out.stdout).unwrap();
-    Command::cargo_bin("zhvec").unwrap().args(["vocab", "verify"]).arg(&copy).assert().success();
+    common::zhvec().args(["vocab", "verify"]).arg(&copy).assert().success();
 
     let fifo = dir.path().join("t.fifo");
     mkfifo(&fifo);
     let reader_path = fifo.clone();
     let reader = std::thread::spawn(move || fs::read(reader_path).unwrap());
-    Command::cargo_bin("zhvec")
-        .unwrap()
+    common::zhvec()
         .current_dir(dir.path())
         .args(["vocab", "build", "-q", "--vectors"])
         .arg(&vectors)
@@ -345,8 +342,7 @@ fn vocab_build_clears_stale_temp_files_of_its_target() {
     let vectors = vectors_file(dir.path());
     let stale = format!(".t.zv.zhvec-{}-{}-3.tmp", hostname(), dead_pid());
     fs::write(dir.path().join(&stale), "partial").unwrap();
-    Command::cargo_bin("zhvec")
-        .unwrap()
+    common::zhvec()
         .current_dir(dir.path())
         .args(["vocab", "build", "-q", "--vectors"])
         .arg(&vectors)
@@ -421,7 +417,7 @@ fn vocab_build_refuses_to_write_over_any_input() {
         [("--vectors", "vec.txt"), ("--char-vectors", "chars.txt"), ("--corpus", "corpus.txt"), ("--freq", "freq.txt")]
     {
         let before = fs::read(dir.path().join(file)).unwrap();
-        let mut cmd = Command::cargo_bin("zhvec").unwrap();
+        let mut cmd = common::zhvec();
         cmd.current_dir(dir.path()).args(["vocab", "build", "-q"]);
         if flag != "--vectors" {
             cmd.arg("--vectors").arg(&vectors);
@@ -527,7 +523,7 @@ fn out_dir_is_created_and_a_missing_folder_is_named() {
 #[test]
 fn closed_standard_output_is_an_error() {
     let (dir, table, input) = setup();
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("zhvec"));
+    let mut cmd = StdCommand::new(common::zhvec().get_program());
     cmd.current_dir(dir.path()).args(["embed", "-q", "--vocab"]).arg(&table).arg(&input);
     // SAFETY: close(2) is async-signal-safe.
     unsafe {

@@ -7,22 +7,13 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 use zhvec::import::{run, BuildOptions};
 use zhvec::vocab::format::{checksum, Section, HEADER_LEN};
 use zhvec::vocab::{write_vocab, TableData, VocabData};
 use zhvec::{Dtype, Kind, Vocab};
 
-fn zhvec() -> Command {
-    Command::cargo_bin("zhvec").unwrap()
-}
-
-fn write(dir: &TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let p = dir.path().join(name);
-    fs::write(&p, bytes).unwrap();
-    p
-}
+use common::{write, zhvec};
 
 /// `zhvec vocab build --vectors <vectors> -o <dir>/out.zv <extra>`.
 fn build_cli(dir: &TempDir, vectors: &Path, extra: &[&str]) -> std::process::Output {
@@ -57,16 +48,7 @@ fn build_ok(dir: &TempDir, vectors: &Path, extra: &[&str]) -> Vocab {
 
 /// A word2vec binary file with the header `said dims`.
 fn w2v_binary(said: usize, rows: &[(&str, &[f32])]) -> Vec<u8> {
-    let mut b = format!("{said} {}\n", rows[0].1.len()).into_bytes();
-    for (w, v) in rows {
-        b.extend_from_slice(w.as_bytes());
-        b.push(b' ');
-        for x in *v {
-            b.extend_from_slice(&x.to_le_bytes());
-        }
-        b.push(b'\n');
-    }
-    b
+    common::w2v_binary(said, rows, true)
 }
 
 fn vocab_cmd(sub: &str, path: &Path) -> std::process::Output {
@@ -161,12 +143,14 @@ fn nan_and_inf_literals_are_refused_with_file_and_line() {
 fn the_writer_refuses_values_its_dtype_cannot_hold() {
     let dir = TempDir::new().unwrap();
     let p = dir.path().join("w.zv");
-    let cases: [(Dtype, f32, &str); 5] = [
+    let cases: [(Dtype, f32, &str); 7] = [
         (Dtype::F16, 65520.0, "outside the range of f16"),
         (Dtype::F16, -1e6, "outside the range of f16"),
         (Dtype::F32, f32::INFINITY, "not a finite number"),
         (Dtype::F32, f32::NAN, "not a finite number"),
         (Dtype::Int8, f32::NEG_INFINITY, "not a finite number"),
+        (Dtype::F32, 1e30, "outside the range a table stores"),
+        (Dtype::Int8, -f32::MAX, "outside the range a table stores"),
     ];
     for (dtype, x, problem) in cases {
         let (mut words, chars) = common::tiny_tables();
@@ -178,7 +162,7 @@ fn the_writer_refuses_values_its_dtype_cannot_hold() {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
     }
     // The largest values each dtype holds are fine.
-    for (dtype, x) in [(Dtype::F16, 65519.0f32), (Dtype::F32, f32::MAX), (Dtype::Int8, -f32::MAX)] {
+    for (dtype, x) in [(Dtype::F16, 65519.0f32), (Dtype::F32, 9.99e29), (Dtype::Int8, -9.99e29)] {
         let mut chars = TableData::new(2);
         chars.push("北".into(), &[x, 1.0], 1);
         write_vocab(&p, &VocabData { words: TableData::new(2), chars, dtype, meta: serde_json::json!({}) }).unwrap();
@@ -189,18 +173,32 @@ fn the_writer_refuses_values_its_dtype_cannot_hold() {
 }
 
 #[test]
-fn int8_rows_at_the_f32_limit_read_back_finite() {
+fn values_whose_sums_could_overflow_are_refused_and_the_largest_kept_sum_finitely() {
     let dir = TempDir::new().unwrap();
-    // max / 127 rounds up here, and 127 × scale used to read back as infinity.
-    let p = write(&dir, "max.txt", "2 2\n北京 3.4028235e38 1\n天气 -3.4028235e38 2\n");
-    let v = build_ok(&dir, &p, &["--dtype", "int8"]);
-    v.verify().unwrap();
-    for w in ["北京", "天气"] {
-        let got = v.word(w).unwrap().to_vec();
-        assert!(got[0].is_finite() && got[0].abs() > 3.4e38, "{w}: {got:?}");
+    // Two rows of 3e38 used to pool to infinity (`null` in jsonl).
+    for dtype in ["f32", "int8"] {
+        let p = write(&dir, "max.txt", "2 2\n北京 1 2\n天气 -3.4028235e38 2\n");
+        build_fails(&dir, &p, &["--dtype", dtype], &["max.txt:3", "outside the range a table stores (±1e30)"]);
     }
-    let out = vocab_cmd("verify", &dir.path().join("out.zv"));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let p = write(&dir, "big.txt", "2 2\n北京 9.9e29 1\n天气 -9.9e29 2\n");
+    for dtype in ["f32", "int8"] {
+        build_ok(&dir, &p, &["--dtype", dtype]).verify().unwrap();
+        let line = "北京".repeat(20_000);
+        let out = zhvec()
+            .args(["embed", "-f", "tsv", "--vocab"])
+            .arg(dir.path().join("out.zv"))
+            .write_stdin(format!("{line}\n{line}天气\n"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        for row in text.lines() {
+            for x in row.split('\t') {
+                let x: f32 = x.parse().unwrap();
+                assert!(x.is_finite(), "{dtype}: {row}");
+            }
+        }
+    }
 }
 
 /// The tiny table with one stored value replaced, both checksums resealed: what a buggy
@@ -506,4 +504,13 @@ fn every_dtype_and_empty_tables_pass_the_layout_checks() {
         let out = vocab_cmd("verify", &p);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     }
+}
+
+#[test]
+fn frequencies_whose_total_overflows_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let v = write(&dir, "v.txt", "3 2\n北京 1 2\n上海 3 4\n京 1 1\n");
+    let f = write(&dir, "f.txt", "北京 18446744073709551615\n上海 5\n");
+    let err = build_fails(&dir, &v, &["--freq", f.to_str().unwrap()], &["frequencies add up to more than"]);
+    assert!(err.contains("word"), "{err}");
 }

@@ -133,16 +133,20 @@ mod tests {
     #[test]
     fn derived_rows_the_dtype_cannot_hold_are_refused() {
         // Each word row is finite; the mean of a character's words is computed in f64 and
-        // cannot overflow f32, but can still be beyond f16.
-        let sel = selected(&[("京城", [3e38, 1.0]), ("北京", [3e38, 1.0]), ("天气", [1.0, 2.0])]);
+        // cannot overflow f32, but can still be beyond f16 or the table limit.
+        let sel = selected(&[("京城", [6e4, 1.0]), ("北京", [8e4, 1.0]), ("天气", [1.0, 2.0])]);
         let counts = Counts::default();
         let t = build(&sel, CountSource::Zipf, &counts, None, Dtype::F32).unwrap();
         let v = t.table.row(t.table.names.iter().position(|n| n == "京").unwrap());
-        assert_eq!(v, [3e38, 1.0]);
+        assert_eq!(v, [7e4, 1.0]);
+        let sel = selected(&[("京城", [3e38, 1.0]), ("北京", [3e38, 1.0])]);
+        let err = build(&sel, CountSource::Zipf, &counts, None, Dtype::F32).err().unwrap().to_string();
+        assert!(err.contains("outside the range a table stores (±1e30)"), "{err}");
+        let sel = selected(&[("京城", [6e4, 1.0]), ("北京", [8e4, 1.0])]);
         let err = build(&sel, CountSource::Zipf, &counts, None, Dtype::F16).err().unwrap().to_string();
         assert!(err.contains("derived as the mean of the 2 words containing it"), "{err}");
         assert!(err.contains("outside the range of f16"), "{err}");
         assert!(err.starts_with("character \"京\""), "{err}");
-        assert!(err.contains("its value 3e38 is outside"), "{err}");
+        assert!(err.contains("its value 70000 is outside"), "{err}");
     }
 }

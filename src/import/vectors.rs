@@ -518,10 +518,15 @@ mod tests {
 
     #[test]
     fn values_beyond_the_dtype_make_a_line_bad() {
-        let text = "a 1 65504\nb 65519.9 -1\nc 1 65520\nd -1e5 0\ne 3e38 1\n";
+        let text = "a 1 65504\nb 65519.9 -1\nc 1 65520\nd -1e5 0\ne 9.9e29 1\n";
         let b = parse_text(text.as_bytes(), 2, Dtype::F32, false);
         assert!(b.bad.is_none());
         assert_eq!((b.len(), b.records), (5, 5));
+        for dtype in [Dtype::F32, Dtype::Int8] {
+            let (line, msg) = parse_text(b"a 1 2\nb -1e30 0\n", 2, dtype, false).bad.unwrap();
+            assert_eq!(line, 2);
+            assert!(msg.contains("outside the range a table stores (±1e30)"), "{msg}");
+        }
         let b = parse_text(text.as_bytes(), 2, Dtype::F16, false);
         let (line, msg) = b.bad.unwrap();
         assert_eq!(line, 3);

@@ -217,6 +217,9 @@ impl Words<'_> {
                 }
             }
             Words::Vocab(vocab, ref view) => {
+                // jieba adds up the counts in a usize; a table whose counts overflow it has no
+                // usable frequencies (and a build with overflow checks would panic).
+                let mut sum = 0usize;
                 for kind in [Kind::Word, Kind::Char] {
                     let table = view.table(kind);
                     for id in 0..table.rows as u32 {
@@ -228,7 +231,16 @@ impl Words<'_> {
                         })?;
                         // jieba's dictionary syntax is whitespace-separated; such names can't be entries.
                         if !name.contains(char::is_whitespace) {
-                            f(name, vocab_count(view, kind, id));
+                            let count = vocab_count(view, kind, id);
+                            sum = sum.checked_add(count).ok_or_else(|| {
+                                Error::bad(format!(
+                                    "{}: the counts of the table add up to more than {}, too many for a \
+                                     --seg-dict vocab dictionary",
+                                    vocab.name(),
+                                    usize::MAX
+                                ))
+                            })?;
+                            f(name, count);
                         }
                     }
                 }

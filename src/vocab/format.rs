@@ -53,6 +53,9 @@ pub const NO_ROW: u32 = u32::MAX;
 /// can skip the word lookup and go straight to the character table.
 pub const FLAG_NO_SINGLE_CHAR_WORDS: u32 = 1;
 pub const BMP_LEN: usize = 0x1_0000;
+/// The largest row dimension a table may have, as `zhvec vocab build` accepts: every line
+/// embedded allocates rows of this length, so a corrupt header must not claim billions.
+pub const MAX_DIM: u32 = 1 << 16;
 const HEADER_CHECKSUM_AT: usize = HEADER_LEN - 8;
 const SECTIONS_AT: usize = 80;
 
@@ -172,16 +175,17 @@ impl Dtype {
         }
     }
 
-    /// The smallest magnitude this dtype would store as infinity; stored values stay below it.
+    /// The smallest magnitude this dtype does not store: f16 would round it to infinity,
+    /// and the others keep to [`VALUE_LIMIT`].
     #[inline]
     pub fn overflow(self) -> f32 {
         match self {
             Dtype::F16 => F16_OVERFLOW,
-            Dtype::F32 | Dtype::Int8 => f32::INFINITY,
+            Dtype::F32 | Dtype::Int8 => VALUE_LIMIT,
         }
     }
 
-    /// Whether `x` is stored as a finite value (false for NaN and infinity).
+    /// Whether `x` can be stored (false for NaN and infinity).
     #[inline]
     pub fn holds(self, x: f32) -> bool {
         x.abs() < self.overflow()
@@ -191,8 +195,10 @@ impl Dtype {
     pub fn value_problem(self, x: f32) -> Option<String> {
         if !x.is_finite() {
             Some("is not a finite number".into())
+        } else if self == Dtype::F16 && !self.holds(x) {
+            Some(format!("is outside the range of f16 (±{F16_MAX})"))
         } else if !self.holds(x) {
-            Some(format!("is outside the range of {} (±{F16_MAX})", self.name()))
+            Some(format!("is outside the range a table stores (±{})", show_value(VALUE_LIMIT)))
         } else {
             None
         }
@@ -207,6 +213,12 @@ pub fn show_value(x: f32) -> String {
         format!("{x}")
     }
 }
+
+/// Values a table stores are below this in magnitude, whatever the dtype. A line has at
+/// most 64 MB, so at most 2^26 tokens, and the sum of that many rows stays below 6.8e37,
+/// far from f32::MAX (3.4e38): pooling can never overflow to infinity. Real vectors stay
+/// below a few hundred.
+pub const VALUE_LIMIT: f32 = 1e30;
 
 /// The largest finite binary16 value.
 pub const F16_MAX: f32 = 65504.0;

@@ -9,7 +9,7 @@ use memmap2::Mmap;
 
 use super::format::{
     checksum, show_value, Dtype, Header, Section, TableSections, ALIGN, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
-    FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, WORD_SECTIONS,
+    FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, MAX_DIM, NO_ROW, WORD_SECTIONS,
 };
 use super::quant::Row;
 use crate::error::{Error, Result};
@@ -143,6 +143,11 @@ impl Vocab {
             let cap = t.slots.len() / 8;
             if t.slots.len() % 8 != 0 || !cap.is_power_of_two() || cap <= t.rows {
                 return Err(bad(format!("{:?} index has a bad size", sec.slots)));
+            }
+            // With no rows, any dimension passes the checks above; each embedded line would
+            // still allocate rows of it.
+            if dim > MAX_DIM {
+                return Err(bad(format!("dimension {dim} is more than the {MAX_DIM} supported")));
             }
             Ok(t)
         };
@@ -389,6 +394,15 @@ impl Vocab {
                 });
                 if !ok {
                     return Err(bad(format!("character index entry U+{cp:04X} is wrong")));
+                }
+            }
+            // A character missing from the index would be missed by every lookup.
+            for id in 0..view.chars.rows as u32 {
+                let mut it = view.chars.name(id).unwrap_or_default().chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    if view.bmp.get(c as usize).is_some_and(|&at| at != id) {
+                        return Err(bad(format!("character index has no entry for row {id} ({c:?})")));
+                    }
                 }
             }
         }

@@ -130,6 +130,13 @@ fn write_file(file: &File, shown: &str, data: &VocabData) -> Result<()> {
         if t.len() >= NO_ROW as usize {
             return Err(Error::bad(format!("too many {what} rows: {}", t.len())));
         }
+        // The header stores their total, which SIF weights and the vocab segmenter divide by.
+        if t.counts.iter().try_fold(0u64, |sum, &c| sum.checked_add(c)).is_none() {
+            return Err(Error::bad(format!(
+                "the {what} frequencies add up to more than {}; scale them down",
+                u64::MAX
+            )));
+        }
         // A value the dtype cannot hold would be stored as infinity (or NaN) and poison
         // every mean it enters.
         if let Some(at) = t.vectors.iter().position(|&x| !data.dtype.holds(x)) {

@@ -86,3 +86,28 @@ pub fn write_tiny(dir: &Path, dtype: Dtype) -> PathBuf {
         .expect("write tiny table");
     path
 }
+
+/// Writes `bytes` as `dir/name` and returns the path.
+pub fn write(dir: &TempDir, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.path().join(name);
+    fs::write(&p, bytes).expect("write a test file");
+    p
+}
+
+/// A word2vec binary file: the header `rows dims` (`rows` as given, to fake a wrong count),
+/// then `word ` and the little-endian f32 values of each row, with `\n` after each if
+/// `newline`.
+pub fn w2v_binary(rows_said: usize, rows: &[(&str, &[f32])], newline: bool) -> Vec<u8> {
+    let mut b = format!("{rows_said} {}\n", rows[0].1.len()).into_bytes();
+    for (w, v) in rows {
+        b.extend_from_slice(w.as_bytes());
+        b.push(b' ');
+        for x in *v {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        if newline {
+            b.push(b'\n');
+        }
+    }
+    b
+}
