@@ -2,12 +2,15 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::embed::{Channels, Normalize, Recipe, Weighting};
-use crate::normalize::TextNormalization;
-use crate::output::Format;
-use crate::segment::SegDict;
+use zhvec::embed::{self, Channels, Recipe};
+use zhvec::error::{Error, Opt};
+use zhvec::import::{self, BuildOptions};
+use zhvec::normalize::TextNormalization;
+use zhvec::output;
+use zhvec::segment;
+use zhvec::Dtype;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -90,9 +93,9 @@ fn positive_finite(s: &str) -> Result<f32, String> {
 impl RecipeArgs {
     pub fn recipe(&self) -> Recipe {
         Recipe {
-            weighting: self.weighting,
+            weighting: self.weighting.into(),
             sif_a: self.sif_a,
-            normalize: self.normalize,
+            normalize: self.normalize.into(),
             channels: self.channels,
             normalize_text: self.table.normalize_text.0,
         }
@@ -157,7 +160,7 @@ pub struct SegmentArgs {
 #[derive(Debug, Subcommand)]
 pub enum VocabCommand {
     /// Build a .zv table from pretrained vectors (word2vec text/binary, GloVe, fastText .vec, .gz).
-    Build(crate::build::BuildArgs),
+    Build(BuildArgs),
     /// Show a table's counts, dims, dtype, size, source and build options.
     Info {
         /// The table; the embedded default when absent.
@@ -202,4 +205,199 @@ pub struct EvalClassifyArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `zhvec vocab build`; [`BuildArgs::into_options`] gives the library's options.
+#[derive(Clone, Debug, Args)]
+pub struct BuildArgs {
+    /// Pretrained vectors: word2vec text or binary, GloVe, fastText .vec; gzip is detected,
+    /// `-` reads standard input (e.g. from `tar -xzOf` or `bzcat`). Repeatable; a word found
+    /// in several rows keeps the first. Without --corpus/--freq the files' row order is taken
+    /// as frequency order.
+    #[arg(long = "vectors", value_name = "FILE", required = true)]
+    pub vectors: Vec<PathBuf>,
+    /// Format of the vectors files.
+    #[arg(long, value_enum, default_value_t = VectorsFormat::Auto, value_name = "FORMAT")]
+    pub vectors_format: VectorsFormat,
+    /// Character vectors (same dimension as the words); they take precedence over the
+    /// single-character rows of --vectors. Rows that are not one character are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub char_vectors: Option<PathBuf>,
+    /// Text to segment (jieba's standard dictionary) for word and character counts; gzip is
+    /// detected. Takes several files.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub corpus: Vec<PathBuf>,
+    /// Frequencies as `word count` or `word count tag` lines (jieba's dict.txt). Repeatable;
+    /// counts add up, also with --corpus.
+    #[arg(long, value_name = "FILE")]
+    pub freq: Vec<PathBuf>,
+    /// Keep at most this many words, the most frequent.
+    #[arg(long, value_name = "N")]
+    pub max_words: Option<usize>,
+    /// Keep at most this many characters, the most frequent.
+    #[arg(long, value_name = "N")]
+    pub max_chars: Option<usize>,
+    /// Drop words and characters counted fewer times (only with --corpus or --freq).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_count: u64,
+    /// Storage type of the vectors.
+    #[arg(long, default_value = "f32", value_parser = parse_dtype, value_name = "f32|f16|int8")]
+    pub dtype: Dtype,
+    /// Description of where the vectors come from, stored in the table.
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+    /// Text normalization the table asks for (`none` or a comma list of `nfkc`, `t2s`):
+    /// stored in the table and applied by `--normalize-text auto`. --corpus text is
+    /// normalized the same way before it is counted.
+    #[arg(long, default_value = "none", value_name = "none|LIST", value_parser = parse_normalize_text)]
+    pub normalize_text: TextNormalization,
+    /// Skip (and count) malformed lines instead of failing.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Build even when a `rows dims` header gives another row count than the rows the file
+    /// holds (by default an error: the file may be cut short).
+    #[arg(long)]
+    pub allow_row_count_mismatch: bool,
+    /// Worker threads (default: all cores). The table does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Output table path; written atomically (`-`: standard output).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+}
+
+fn parse_normalize_text(s: &str) -> Result<TextNormalization, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+fn parse_dtype(s: &str) -> Result<Dtype, String> {
+    Dtype::parse(s).ok_or_else(|| format!("unknown dtype {s:?} (expected f32, f16 or int8)"))
+}
+
+impl BuildArgs {
+    pub fn into_options(self) -> BuildOptions {
+        BuildOptions {
+            vectors: self.vectors,
+            vectors_format: self.vectors_format.into(),
+            char_vectors: self.char_vectors,
+            corpus: self.corpus,
+            freq: self.freq,
+            max_words: self.max_words,
+            max_chars: self.max_chars,
+            min_count: self.min_count,
+            dtype: self.dtype,
+            source: self.source,
+            normalize_text: self.normalize_text,
+            skip_bad: self.skip_bad,
+            allow_row_count_mismatch: self.allow_row_count_mismatch,
+            threads: self.threads,
+            quiet: self.quiet,
+            output: self.output,
+        }
+    }
+}
+
+/// The flag values of the library's enums. Each maps one to one onto its library type; the
+/// doc comments are the help text.
+macro_rules! value_enum {
+    ($(#[$meta:meta])* $name:ident => $lib:path { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl From<$name> for $lib {
+            fn from(v: $name) -> $lib {
+                match v {
+                    $($name::$variant => <$lib>::$variant),+
+                }
+            }
+        }
+    };
+}
+
+value_enum! {
+    /// How token vectors are weighted before averaging.
+    Weighting => embed::Weighting {
+        /// Every contribution counts the same.
+        Uniform,
+        /// Each vector is weighted by a / (a + p(w)) from the stored frequencies.
+        Sif,
+    }
+}
+
+value_enum! {
+    /// Which parts of the row are L2-normalized.
+    Normalize => embed::Normalize {
+        None,
+        /// Each channel separately.
+        Channel,
+        /// The whole row.
+        All,
+    }
+}
+
+value_enum! {
+    /// The output format.
+    Format => output::Format {
+        /// One JSON array per line (shortest round-trip floats).
+        Jsonl,
+        /// Floats separated by tabs, one row per line.
+        Tsv,
+        /// A NumPy (N, D) little-endian float32 array.
+        Npy,
+        /// Raw little-endian float32 rows.
+        F32,
+    }
+}
+
+value_enum! {
+    /// Which dictionary the segmenter uses.
+    SegDict => segment::SegDict {
+        /// jieba's standard dictionary (349k words): reproduces standard jieba exactly.
+        Jieba,
+        /// The vocab's own words and characters with their stored frequencies.
+        Vocab,
+    }
+}
+
+value_enum! {
+    /// The format of the vectors files.
+    VectorsFormat => import::VectorsFormat {
+        /// Detect from the content.
+        Auto,
+        /// word2vec text: a `rows dims` header line, then `word v1 … vD` rows.
+        Text,
+        /// GloVe text: `word v1 … vD` rows, no header.
+        Glove,
+        /// word2vec binary: a `rows dims` header line, then `word ` and D little-endian f32.
+        Binary,
+    }
+}
+
+/// The message for a library error, as the command line shows it.
+pub fn message(e: &Error) -> String {
+    e.message_with(|o| {
+        match o {
+            Opt::Channels => "--channels",
+            Opt::SifA => "--sif-a",
+            Opt::SegDict => "--seg-dict",
+            Opt::Threads => "--threads",
+            Opt::Lossy => "--lossy",
+            Opt::Vectors => "--vectors",
+            Opt::VectorsFormat => "--vectors-format",
+            Opt::Corpus => "--corpus",
+            Opt::Freq => "--freq",
+            Opt::MaxWords => "--max-words",
+            Opt::MaxChars => "--max-chars",
+            Opt::SkipBad => "--skip-bad",
+            Opt::AllowRowCountMismatch => "--allow-row-count-mismatch",
+            Opt::NormalizeText => "--normalize-text",
+        }
+        .to_string()
+    })
 }

@@ -14,13 +14,13 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Opt, Result};
 use crate::normalize::{NormalizeBuf, Normalizer, TextNormalization};
 use crate::segment::{is_plain_char, Segmenter, TokenCursor};
 use crate::vocab::{AddRow, Kind, StartedWords, View, Vocab, WithRows};
 
 /// How token vectors are weighted before averaging.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Weighting {
     /// Every contribution counts the same.
     #[default]
@@ -30,7 +30,7 @@ pub enum Weighting {
 }
 
 /// Which parts of the row are L2-normalized.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Normalize {
     #[default]
     None,
@@ -103,7 +103,26 @@ impl Recipe {
     }
 }
 
-/// Counts of what happened to the tokens; summed over lines for `--stats`.
+impl Recipe {
+    /// Checks the options: at least one channel, and a positive, finite SIF a.
+    pub fn check(&self) -> Result<()> {
+        if !self.channels.word && !self.channels.char {
+            return Err(Error::option([Opt::Channels.into(), " must name at least one of word, char".into()]));
+        }
+        if !(self.sif_a.is_finite() && self.sif_a > 0.0) {
+            return Err(Error::option([Opt::SifA.into(), " must be a positive, finite number".into()]));
+        }
+        Ok(())
+    }
+
+    /// The width of the rows this recipe makes from `vocab`.
+    pub fn dim(&self, vocab: &Vocab) -> usize {
+        let c = self.channels;
+        (if c.word { vocab.dim(Kind::Word) } else { 0 }) + (if c.char { vocab.dim(Kind::Char) } else { 0 })
+    }
+}
+
+/// Counts of what happened to the tokens; summed over lines for a summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
     pub lines: u64,
@@ -178,12 +197,7 @@ impl<'v> Embedder<'v> {
     /// The segmenter must be one for normalized text: built with `only_for`, from the text
     /// after [`Normalizer::normalize_lines`] with [`Recipe::text_normalization`].
     pub fn new(vocab: &'v Vocab, segmenter: Segmenter, recipe: Recipe) -> Result<Embedder<'v>> {
-        if !recipe.channels.word && !recipe.channels.char {
-            return Err(Error::bad("--channels must name at least one of word, char"));
-        }
-        if !(recipe.sif_a.is_finite() && recipe.sif_a > 0.0) {
-            return Err(Error::bad("SIF a must be positive and finite"));
-        }
+        recipe.check()?;
         let (word_dim, char_dim) = (vocab.dim(Kind::Word), vocab.dim(Kind::Char));
         let normalizer = Normalizer::new(recipe.text_normalization(vocab)?);
         Ok(Embedder {
@@ -221,8 +235,7 @@ impl<'v> Embedder<'v> {
 
     /// Length of an output row.
     pub fn dim(&self) -> usize {
-        let c = self.recipe.channels;
-        (if c.word { self.word_dim } else { 0 }) + (if c.char { self.char_dim } else { 0 })
+        self.recipe.dim(self.vocab)
     }
 
     #[inline(always)]

@@ -15,8 +15,77 @@ pub enum Error {
     BadInput(String),
     /// An I/O failure, with what was being done at the time.
     Io { context: String, source: io::Error },
+    /// A problem that an option can change: the message names the option, which a caller
+    /// with its own names for options (a command line's flags) shows via [`Error::message_with`].
+    Option(Vec<Piece>),
     /// The reader of our output went away (`| head`); this ends the run successfully.
     BrokenPipe,
+}
+
+/// A library option named in an [`Error::Option`] message; [`Opt::name`] is its field name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opt {
+    Channels,
+    SifA,
+    SegDict,
+    Threads,
+    Lossy,
+    Vectors,
+    VectorsFormat,
+    Corpus,
+    Freq,
+    MaxWords,
+    MaxChars,
+    SkipBad,
+    AllowRowCountMismatch,
+    NormalizeText,
+}
+
+impl Opt {
+    /// The name of the field that holds the option.
+    pub fn name(self) -> &'static str {
+        match self {
+            Opt::Channels => "channels",
+            Opt::SifA => "sif_a",
+            Opt::SegDict => "seg_dict",
+            Opt::Threads => "threads",
+            Opt::Lossy => "lossy",
+            Opt::Vectors => "vectors",
+            Opt::VectorsFormat => "vectors_format",
+            Opt::Corpus => "corpus",
+            Opt::Freq => "freq",
+            Opt::MaxWords => "max_words",
+            Opt::MaxChars => "max_chars",
+            Opt::SkipBad => "skip_bad",
+            Opt::AllowRowCountMismatch => "allow_row_count_mismatch",
+            Opt::NormalizeText => "normalize_text",
+        }
+    }
+}
+
+/// A piece of an [`Error::Option`] message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Opt(Opt),
+}
+
+impl From<&str> for Piece {
+    fn from(s: &str) -> Piece {
+        Piece::Text(s.to_string())
+    }
+}
+
+impl From<String> for Piece {
+    fn from(s: String) -> Piece {
+        Piece::Text(s)
+    }
+}
+
+impl From<Opt> for Piece {
+    fn from(o: Opt) -> Piece {
+        Piece::Opt(o)
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -24,6 +93,25 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn bad(msg: impl Into<String>) -> Error {
         Error::BadInput(msg.into())
+    }
+
+    /// A problem that names an option, e.g. `[Opt::Threads.into(), " must be at least 1".into()]`.
+    pub fn option(pieces: impl IntoIterator<Item = Piece>) -> Error {
+        Error::Option(pieces.into_iter().collect())
+    }
+
+    /// The message with each option named by `name`; `Display` uses the field names.
+    pub fn message_with(&self, name: impl Fn(Opt) -> String) -> String {
+        match self {
+            Error::Option(pieces) => pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text(t) => t.clone(),
+                    Piece::Opt(o) => name(*o),
+                })
+                .collect(),
+            other => other.to_string(),
+        }
     }
 
     /// A problem at a line of a file (`line` counts from 1).
@@ -45,7 +133,7 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::BadInput(_) => EXIT_BAD_INPUT,
+            Error::BadInput(_) | Error::Option(_) => EXIT_BAD_INPUT,
             Error::BrokenPipe => 0,
             Error::Io { source, .. } => match source.kind() {
                 // The user named something that isn't there or can't be read: their input.
@@ -65,6 +153,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::BadInput(msg) => f.write_str(msg),
+            Error::Option(_) => f.write_str(&self.message_with(|o| format!("`{}`", o.name()))),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::BrokenPipe => f.write_str("broken pipe"),
         }

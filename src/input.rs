@@ -10,17 +10,39 @@ use indicatif::ProgressBar;
 
 use crate::error::{Error, Result};
 
-/// Counts the bytes read from the file on disk (compressed bytes for .gz) into the progress bar.
-struct Counted<R> {
+/// Counts the bytes read through it.
+pub struct Counted<R> {
     inner: R,
-    bar: ProgressBar,
+    n: u64,
+}
+
+impl<R> Counted<R> {
+    pub fn new(inner: R) -> Counted<R> {
+        Counted { inner, n: 0 }
+    }
+
+    /// The bytes read (or consumed) so far.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.bar.inc(n as u64);
+        self.n += n as u64;
         Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.n += n as u64;
+        self.inner.consume(n);
     }
 }
 
@@ -46,7 +68,8 @@ pub fn open(path: &Path, bar: &ProgressBar) -> Result<Input> {
     } else {
         Box::new(File::open(path).map_err(|e| Error::io_path("cannot open input", path, e))?)
     };
-    let mut raw = BufReader::with_capacity(1 << 16, Counted { inner: source, bar: bar.clone() });
+    // The bar counts the bytes on disk (compressed bytes for .gz).
+    let mut raw = BufReader::with_capacity(1 << 16, bar.wrap_read(source));
     let head = raw.fill_buf().map_err(|e| Error::io_path("cannot read", path, e))?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let mut reader: Box<dyn BufRead + Send> = if gzip {

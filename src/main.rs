@@ -1,3 +1,6 @@
+mod cli;
+mod cmd;
+
 use clap::Parser;
 
 /// Runs before the Rust runtime, which would point a closed standard output at /dev/null.
@@ -6,13 +9,13 @@ use clap::Parser;
 static NOTE_CLOSED_STDOUT: extern "C" fn() = zhvec::output::note_closed_stdout;
 
 fn main() {
-    let cli = zhvec::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     zhvec::interrupt::install();
-    let code = match zhvec::cmd::run(cli) {
+    let code = match cmd::run(cli) {
         Ok(()) => 0,
         Err(e) => {
             if !matches!(e, zhvec::Error::BrokenPipe) {
-                eprintln!("zhvec: {e}");
+                eprintln!("zhvec: {}", cli::message(&e));
             }
             e.exit_code()
         }

@@ -12,7 +12,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
 use crate::embed::{Embedder, Scratch, Stats};
-use crate::error::{Error, Result};
+use crate::error::{Error, Opt, Result};
 use crate::input::read_error;
 use crate::output::{Encoder, Sink};
 
@@ -34,7 +34,7 @@ pub struct Options {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Totals {
     pub stats: Stats,
-    /// Lines in which invalid UTF-8 was replaced (with `--lossy`).
+    /// Lines in which invalid UTF-8 was replaced (with `lossy`).
     pub lossy_lines: u64,
     pub bytes: u64,
 }
@@ -55,13 +55,13 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The worker threads for a `--threads` request: all cores by default, and at most
+/// The worker threads for a requested number: all cores by default, and at most
 /// [`MAX_THREADS_PER_CORE`] per core. A capped request gets a note on stderr unless `quiet`.
 pub fn threads(requested: Option<usize>, quiet: bool) -> Result<usize> {
     let cores = default_threads();
     match requested {
         None => Ok(cores),
-        Some(0) => Err(Error::bad("--threads must be at least 1")),
+        Some(0) => Err(Error::option([Opt::Threads.into(), " must be at least 1".into()])),
         Some(n) => {
             let (n, capped) = cap_threads(n, cores);
             if capped && !quiet {
@@ -333,14 +333,11 @@ pub fn decode_line<'a>(raw: &'a [u8], line_no: u64, name: &str, lossy: bool) -> 
     match std::str::from_utf8(raw) {
         Ok(t) => Ok(Cow::Borrowed(t)),
         Err(_) if lossy => Ok(String::from_utf8_lossy(raw)),
-        Err(e) => Err(Error::at_line(
-            name,
-            line_no,
-            format_args!(
-                "invalid UTF-8 at byte {} of the line (use --lossy to replace bad bytes)",
-                e.valid_up_to() + 1
-            ),
-        )),
+        Err(e) => Err(Error::option([
+            format!("{name}:{line_no}: invalid UTF-8 at byte {} of the line (use ", e.valid_up_to() + 1).into(),
+            Opt::Lossy.into(),
+            " to replace bad bytes)".into(),
+        ])),
     }
 }
 

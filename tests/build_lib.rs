@@ -1,4 +1,4 @@
-//! `zhvec::build::run` end to end: every input format, dtypes, counts, limits, character
+//! `zhvec::import::run` end to end: every input format, dtypes, counts, limits, character
 //! derivation and the error cases, checked by opening the written table.
 
 mod common;
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use tempfile::TempDir;
-use zhvec::build::{run, BuildArgs, Summary, VectorsFormat};
+use zhvec::import::{run, BuildOptions, Summary, VectorsFormat};
 use zhvec::{Dtype, Kind, Vocab};
 
 fn data(name: &str) -> PathBuf {
@@ -22,11 +22,11 @@ fn w2v_binary(rows: &[(&str, &[f32])], newline: bool) -> Vec<u8> {
     common::w2v_binary(rows.len(), rows, newline)
 }
 
-fn args(dir: &TempDir, vectors: &Path) -> BuildArgs {
-    BuildArgs::new(vectors, dir.path().join("out.zv"))
+fn args(dir: &TempDir, vectors: &Path) -> BuildOptions {
+    BuildOptions::new(vectors, dir.path().join("out.zv"))
 }
 
-fn build(a: &BuildArgs) -> (Summary, Vocab) {
+fn build(a: &BuildOptions) -> (Summary, Vocab) {
     let s = run(a).unwrap_or_else(|e| panic!("build failed: {e}"));
     (s, Vocab::open(&a.output).unwrap())
 }
@@ -49,7 +49,7 @@ fn char_vec(v: &Vocab, c: char) -> Vec<f32> {
 }
 
 /// Runs a build that must fail; checks no table (or temporary file) was left behind.
-fn fails(a: &BuildArgs) -> String {
+fn fails(a: &BuildOptions) -> String {
     let mut a = a.clone();
     a.output = a.output.with_file_name("failed.zv");
     let err = run(&a).expect_err("the build should fail");

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
-use zhvec::build::{run, BuildArgs};
+use zhvec::import::{run, BuildOptions};
 use zhvec::vocab::format::{checksum, Section, HEADER_LEN};
 use zhvec::vocab::{write_vocab, TableData, VocabData};
 use zhvec::{Dtype, Kind, Vocab};
@@ -335,7 +335,7 @@ fn glove_has_no_header_to_check() {
 fn the_library_checks_the_count_too() {
     let dir = TempDir::new().unwrap();
     let p = write(&dir, "cut.txt", "3 2\n北京 1 2\n");
-    let mut a = BuildArgs::new(&p, dir.path().join("lib.zv"));
+    let mut a = BuildOptions::new(&p, dir.path().join("lib.zv"));
     let err = run(&a).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("header says 3 rows, but the file has 1"), "{err}");

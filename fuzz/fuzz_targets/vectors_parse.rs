@@ -1,5 +1,5 @@
 //! The pretrained-vectors readers (word2vec text and binary, GloVe, fastText .vec, gzip)
-//! through `zhvec::build::run`, on files written to a scratch directory.
+//! through `zhvec::import::run`, on files written to a scratch directory.
 //!
 //! Input: two option bytes, then the file(s).
 //! - byte 0: bits 0-1 the format (auto, text, glove, binary); bits 2-3 the dtype (f32, f16,
@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use zhvec::build::{self, BuildArgs, VectorsFormat};
+use zhvec::import::{self, BuildOptions, VectorsFormat};
 use zhvec::embed::{Embedder, Recipe};
 use zhvec::segment::{SegDict, Segmenter};
 use zhvec::{Dtype, Kind, Vocab};
@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let main_bytes = if b0 & 0x10 != 0 { gzip(main) } else { main.to_vec() };
     std::fs::write(&vectors, main_bytes).expect("write the vectors");
     let output = scratch("out.zv");
-    let mut args = BuildArgs::new(&vectors, &output);
+    let mut args = BuildOptions::new(&vectors, &output);
     args.vectors_format = format;
     args.dtype = dtype;
     args.skip_bad = b0 & 0x20 != 0;
@@ -66,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    match build::run(&args) {
+    match import::run(&args) {
         Err(e) => check_input_error(&e, &[&vectors, &extra], OPTION_MESSAGES),
         Ok(summary) => check_table(&output, &summary, dtype),
     }
@@ -78,7 +78,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().expect("gzip into memory")
 }
 
-fn check_table(output: &Path, summary: &build::Summary, dtype: Dtype) {
+fn check_table(output: &Path, summary: &import::Summary, dtype: Dtype) {
     let v = Vocab::open(output).expect("a built table opens");
     v.verify().expect("a built table verifies");
     assert_eq!(v.dtype(), dtype);

@@ -4,62 +4,81 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::atomic::{Inputs, Plan};
 use crate::cli::EmbedArgs;
-use crate::cmd::{embedder, input_name, input_paths, open_vocab, progress, ReadAhead};
-use crate::error::{plural, Error, Result};
-use crate::input::is_stdin;
-use crate::output::{Encoder, Format, Sink};
-use crate::pipeline::{self, Totals, CHUNK_BYTES};
+use crate::cmd::{embedder, input_name, input_paths, open_vocab, ReadAhead};
+use zhvec::atomic::{Inputs, Plan};
+use zhvec::error::{plural, Error, Result};
+use zhvec::input::is_stdin;
+use zhvec::output::{Encoder, Format, Sink};
+use zhvec::pipeline::{self, Totals, CHUNK_BYTES};
+use zhvec::progress::{self, ClearOnDrop, ProgressBar};
+use zhvec::vocab::Vocab;
 
 pub fn run(args: &EmbedArgs) -> Result<()> {
     let started = Instant::now();
     let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
-    // Checks the recipe flags and gives the width; the segmenter plays no part in either, so
-    // this one gets no dictionary.
-    let dim = embedder(&vocab, &args.recipe, Some(""))?.dim();
+    let recipe = args.recipe.recipe();
+    recipe.check()?;
+    let dim = recipe.dim(&vocab);
     if args.print_dim {
         println!("{dim}");
         return Ok(());
     }
-    if (args.with_line || args.with_text) && args.format != Format::Jsonl {
+    let format = Format::from(args.format);
+    if (args.with_line || args.with_text) && format != Format::Jsonl {
         return Err(Error::bad("--with-line and --with-text apply to --format jsonl only"));
     }
-    let threads = pipeline::threads(args.threads, args.quiet)?;
     let opts = pipeline::Options {
-        threads,
+        threads: pipeline::threads(args.threads, args.quiet)?,
         lossy: args.lossy,
-        encoder: Encoder { format: args.format, with_line: args.with_line, with_text: args.with_text },
+        encoder: Encoder { format, with_line: args.with_line, with_text: args.with_text },
         chunk_bytes: CHUNK_BYTES,
     };
     let paths = input_paths(&args.files);
-    // Every input and every output is checked before any work starts, so a missing second
-    // file or an output that is a directory does not throw away a finished first part.
+    let plans = plan_outputs(args, &paths, format)?;
+    let totals = embed_all(args, &vocab, &paths, &plans, &opts, dim)?;
+    report(args, format, dim, &totals, started);
+    Ok(())
+}
+
+/// Checks every input and every output before any work starts, so a missing second file or
+/// an output that is a directory does not throw away a finished first part.
+fn plan_outputs(args: &EmbedArgs, paths: &[PathBuf], format: Format) -> Result<Vec<Plan>> {
     let inputs = Inputs::check(paths.iter().map(PathBuf::as_path))?;
-    let plans: Vec<Plan> = match (&args.out_dir, &args.output) {
+    match (&args.out_dir, &args.output) {
         (Some(dir), _) => {
-            out_dir_targets(&paths, dir, args.format)?.iter().map(|t| Plan::check(t, &inputs)).collect::<Result<_>>()?
+            out_dir_targets(paths, dir, format)?.iter().map(|t| Plan::check(t, &inputs)).collect::<Result<_>>()
         }
-        (None, Some(path)) => vec![Plan::check(path, &inputs)?],
-        (None, None) => vec![Plan::Stdout],
-    };
-    let per_input = args.out_dir.is_some();
-    let total_bytes: Option<u64> =
-        paths.iter().map(|p| if is_stdin(p) { None } else { std::fs::metadata(p).ok().map(|m| m.len()) }).sum();
-    let bar = progress(total_bytes, args.quiet);
+        (None, Some(path)) => Ok(vec![Plan::check(path, &inputs)?]),
+        (None, None) => Ok(vec![Plan::Stdout]),
+    }
+}
+
+/// Embeds the inputs in order into one output, or one output per input with `--out-dir`.
+fn embed_all(
+    args: &EmbedArgs,
+    vocab: &Vocab,
+    paths: &[PathBuf],
+    plans: &[Plan],
+    opts: &pipeline::Options,
+    dim: usize,
+) -> Result<Totals> {
+    let format = opts.encoder.format;
+    let total_bytes = progress::total_bytes(paths);
+    let bar = ClearOnDrop(progress::bar(total_bytes, progress::Style::Lines, args.quiet));
     // With files, the bar counts bytes as they are read from disk (compressed bytes for
     // .gz); on standard input it counts lines.
     let by_bytes = total_bytes.is_some();
-    let byte_bar = if by_bytes { bar.clone() } else { indicatif::ProgressBar::hidden() };
+    let byte_bar = if by_bytes { bar.0.clone() } else { ProgressBar::hidden() };
     let mut lines_done = 0u64;
     // The first output is opened before the input is read ahead: an unwritable target fails
     // at once, and the run's temporary file exists while input is still arriving.
     let sink = match plans.first() {
-        Some(plan) => Sink::new(plan.open()?, args.format, dim)?,
+        Some(plan) => Sink::new(plan.open()?, format, dim)?,
         None => return Err(Error::bad("no input")),
     };
-    let mut ahead = ReadAhead::new(&paths, &byte_bar)?;
-    let embedder = embedder(&vocab, &args.recipe, ahead.text())?;
+    let mut ahead = ReadAhead::new(paths, &byte_bar)?;
+    let embedder = embedder(vocab, &args.recipe, ahead.text())?;
     let mut on_chunk = |_bytes: u64, rows: u64| {
         lines_done += rows;
         if !by_bytes {
@@ -69,6 +88,7 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         bar.set_message(format!("{lines_done} lines, {:.0} lines/s", lines_done as f64 / secs));
     };
 
+    let per_input = args.out_dir.is_some();
     let mut totals = Totals::default();
     let mut open_sink = Some(sink);
     for (i, path) in paths.iter().enumerate() {
@@ -76,10 +96,10 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         let mut sink = match open_sink.take() {
             Some(sink) => sink,
             // --out-dir: every input after the first gets its own output here.
-            None => Sink::new(plans[i].open()?, args.format, dim)?,
+            None => Sink::new(plans[i].open()?, format, dim)?,
         };
         let name = input_name(path);
-        totals.add(&pipeline::run(&embedder, &mut input, &name, &mut sink, &opts, &mut on_chunk)?);
+        totals.add(&pipeline::run(&embedder, &mut input, &name, &mut sink, opts, &mut on_chunk)?);
         if per_input {
             sink.finish()?;
         } else {
@@ -89,8 +109,12 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     if let Some(sink) = open_sink {
         sink.finish()?;
     }
-    bar.finish_and_clear();
-    if args.format == Format::F32 && !args.quiet {
+    Ok(totals)
+}
+
+/// The notes and the `--stats` summary on stderr.
+fn report(args: &EmbedArgs, format: Format, dim: usize, totals: &Totals, started: Instant) {
+    if format == Format::F32 && !args.quiet {
         eprintln!("zhvec: {dim} float32 values per row, {}", plural(totals.stats.lines, "row"));
     }
     if args.lossy && totals.lossy_lines > 0 && !args.quiet {
@@ -107,7 +131,6 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         }
         eprintln!("{summary}");
     }
-    Ok(())
 }
 
 /// `--out-dir`: each input's output is named after it, with the format's extension.

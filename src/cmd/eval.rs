@@ -5,9 +5,9 @@ use std::path::Path;
 
 use crate::cli::{EvalClassifyArgs, EvalPairsArgs};
 use crate::cmd::{embedder, open_vocab};
-use crate::embed::{Embedder, Scratch, Stats};
-use crate::error::{plural, Error, Result};
-use crate::eval::{cosine, spearman, Centroids, Undefined};
+use zhvec::embed::{Embedder, Scratch, Stats};
+use zhvec::error::{plural, Error, Result};
+use zhvec::eval::{cosine, spearman, Centroids, Undefined};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PairKind {
@@ -19,13 +19,13 @@ pub enum PairKind {
 fn read_tsv(path: &Path, fields: usize) -> Result<Vec<(u64, Vec<String>)>> {
     let bytes = fs::read(path).map_err(|e| Error::io_path("cannot read", path, e))?;
     let name = path.display().to_string();
-    if crate::input::is_utf16(&bytes) {
-        return Err(crate::input::utf16_error(&name));
+    if zhvec::input::is_utf16(&bytes) {
+        return Err(zhvec::input::utf16_error(&name));
     }
     let mut rows = Vec::new();
-    for (i, raw) in crate::pipeline::lines(&bytes).enumerate() {
+    for (i, raw) in zhvec::pipeline::lines(&bytes).enumerate() {
         let line_no = i as u64 + 1;
-        let text = crate::pipeline::decode_line(raw, line_no, &name, false)?;
+        let text = zhvec::pipeline::decode_line(raw, line_no, &name, false)?;
         if text.trim().is_empty() {
             continue;
         }
@@ -45,13 +45,13 @@ fn read_tsv(path: &Path, fields: usize) -> Result<Vec<(u64, Vec<String>)>> {
     Ok(rows)
 }
 
-struct Vectors<'a, 'v> {
+struct TextVectors<'a, 'v> {
     embedder: &'a Embedder<'v>,
     scratch: Scratch,
     stats: Stats,
 }
 
-impl Vectors<'_, '_> {
+impl TextVectors<'_, '_> {
     fn of(&mut self, text: &str) -> Vec<f32> {
         let mut out = vec![0.0; self.embedder.dim()];
         self.embedder.embed_line(text, &mut out, &mut self.scratch, &mut self.stats);
@@ -72,7 +72,7 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let rows = read_tsv(&args.pairs, 3)?;
     let name = args.pairs.display().to_string();
-    let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
+    let mut vecs = TextVectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
     let (mut sims, mut gold) = (Vec::new(), Vec::new());
     let mut missing = 0u64;
     for (line_no, f) in &rows {
@@ -117,7 +117,7 @@ pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let train = read_tsv(&args.train, 2)?;
     let test = read_tsv(&args.test, 2)?;
-    let mut vecs = Vectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
+    let mut vecs = TextVectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
     let mut centroids = Centroids::default();
     for (_, f) in &train {
         centroids.add(f[1].trim(), &vecs.of(&f[0]));

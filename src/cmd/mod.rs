@@ -5,25 +5,25 @@ pub mod eval;
 pub mod segment;
 pub mod vocab;
 
-use std::io::{self, Cursor, IsTerminal, Read};
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use zhvec::progress::ProgressBar;
 
 use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
-use crate::embed::{Embedder, Recipe};
-use crate::error::Result;
-use crate::input::{self, is_stdin};
-use crate::normalize::Normalizer;
-use crate::segment::{SegDict, Segmenter, OWN_WORDS_MAX};
-use crate::vocab::Vocab;
+use zhvec::embed::{Embedder, Recipe};
+use zhvec::error::Result;
+use zhvec::input::{self, is_stdin};
+use zhvec::normalize::Normalizer;
+use zhvec::segment::{SegDict, Segmenter, OWN_WORDS_MAX};
+use zhvec::vocab::Vocab;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Embed(args) => embed::run(&args),
         Command::Segment(args) => segment::run(&args),
-        Command::Vocab(VocabCommand::Build(args)) => vocab::build(&args),
+        Command::Vocab(VocabCommand::Build(args)) => vocab::build(args),
         Command::Vocab(VocabCommand::Info { path, json }) => vocab::info(path.as_deref(), json),
         Command::Vocab(VocabCommand::Verify { path }) => vocab::verify(path.as_deref()),
         Command::Eval(EvalCommand::Sts(args)) => eval::pairs(&args, eval::PairKind::Sentences),
@@ -36,14 +36,14 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
     match path {
         Some(p) => Vocab::open(p),
-        None => crate::default_vocab::open(),
+        None => zhvec::default_vocab::open(),
     }
 }
 
 /// Builds the embedder for a recipe over an open vocab. With `only_for`, its segmenter holds
 /// just the dictionary words of that text and must be used on nothing else.
 pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs, only_for: Option<&str>) -> Result<Embedder<'v>> {
-    embedder_with(vocab, args.table.seg_dict, args.recipe(), only_for)
+    embedder_with(vocab, args.table.seg_dict.into(), args.recipe(), only_for)
 }
 
 /// [`embedder`] for a recipe. The words for `only_for` are picked from the text as the
@@ -118,24 +118,4 @@ pub fn input_paths(files: &[PathBuf]) -> Vec<PathBuf> {
     } else {
         files.to_vec()
     }
-}
-
-/// A progress bar on stderr, drawn only when stderr is a terminal and not `quiet`.
-/// With a known total it shows bytes done of total, lines/s and ETA; otherwise a spinner
-/// with lines/s.
-pub fn progress(total_bytes: Option<u64>, quiet: bool) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = match total_bytes {
-        Some(total) => ProgressBar::new(total).with_style(
-            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg} ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        ),
-        None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        ),
-    };
-    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(8));
-    bar
 }

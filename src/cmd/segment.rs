@@ -4,20 +4,20 @@ use std::io::{self, BufWriter, Write};
 
 use crate::cli::SegmentArgs;
 use crate::cmd::{embedder_with, input_name, input_paths, open_vocab, ReadAhead};
-use crate::embed::{Embedder, Recipe, Source};
-use crate::error::{Error, Result};
-use crate::normalize::NormalizeBuf;
-use crate::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
+use zhvec::embed::{Embedder, Recipe, Source};
+use zhvec::error::{Error, Result};
+use zhvec::normalize::NormalizeBuf;
+use zhvec::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let vocab = open_vocab(args.table.vocab.as_deref())?;
     let paths = input_paths(&args.files);
-    let hidden = indicatif::ProgressBar::hidden();
+    let hidden = zhvec::progress::ProgressBar::hidden();
     let mut ahead = ReadAhead::new(&paths, &hidden)?;
     // The plain recipe: segment shows tokens and their sources, which pooling does not change.
     let recipe = Recipe { normalize_text: args.table.normalize_text.0, ..Recipe::default() };
-    let embedder = embedder_with(&vocab, args.table.seg_dict, recipe, ahead.text())?;
-    let threads = crate::pipeline::default_threads();
+    let embedder = embedder_with(&vocab, args.table.seg_dict.into(), recipe, ahead.text())?;
+    let threads = zhvec::pipeline::default_threads();
     let mut out = BufWriter::new(io::stdout().lock());
     for (i, path) in paths.iter().enumerate() {
         let mut reader = ahead.open(i, path, &hidden)?;

@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use crate::build::BuildArgs;
+use crate::cli::BuildArgs;
 use crate::cmd::open_vocab;
-use crate::error::Result;
-use crate::vocab::{Kind, Vocab};
+use zhvec::error::Result;
+use zhvec::vocab::{Kind, Vocab};
 
-pub fn build(args: &BuildArgs) -> Result<()> {
-    let summary = crate::build::run(args)?;
+pub fn build(args: BuildArgs) -> Result<()> {
+    let summary = zhvec::import::run(&args.into_options())?;
     eprintln!("{summary}");
     Ok(())
 }

@@ -4,7 +4,7 @@
 use jieba_rs::Jieba;
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Opt, Result};
 use crate::vocab::{Kind, View, Vocab};
 
 mod packed;
@@ -15,7 +15,7 @@ use packed::{Lookup, Packed};
 static STANDARD_DICT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jieba-dict.bin"));
 
 /// Which dictionary the segmenter uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SegDict {
     /// jieba's standard dictionary (349k words): reproduces standard jieba exactly.
     Jieba,
@@ -43,14 +43,15 @@ impl Segmenter {
     /// With `only_for`, the dictionary holds just the words that occur in that text, plus a
     /// filler entry that keeps the frequency total: on that text, and on any part of it, it cuts
     /// exactly as the whole dictionary does, and it is built in a fraction of the time. This is
-    /// what makes a one-line input fast, since loading all of jieba's 349k words costs about
-    /// 100 ms. A text longer than that pays for (at most [`OWN_WORDS_MAX`] bytes) gets the
-    /// whole dictionary; the result is the same either way.
+    /// what makes a one-line input fast, since loading all of jieba's 349k words is most of
+    /// a short run (benches/core.rs: `segmenter_whole_dictionary` against
+    /// `segmenter_for_one_headline`). A text longer than that pays for (at most
+    /// [`OWN_WORDS_MAX`] bytes) gets the whole dictionary; the result is the same either way.
     pub fn new(dict: SegDict, vocab: Option<&Vocab>, only_for: Option<&str>) -> Result<Segmenter> {
         let words = match (dict, vocab) {
             (SegDict::Jieba, _) => Words::Standard(standard_dict()),
             (SegDict::Vocab, Some(v)) => Words::Vocab(v, v.view()),
-            (SegDict::Vocab, None) => return Err(Error::bad("--seg-dict vocab needs a vocab")),
+            (SegDict::Vocab, None) => return Err(Error::option([Opt::SegDict.into(), " vocab needs a vocab".into()])),
         };
         let jieba = match only_for {
             Some(text) if text.len() <= words.own_words_limit() => words.build_for(text)?,
@@ -196,9 +197,9 @@ enum Words<'v> {
 
 impl Words<'_> {
     /// The longest text for which finding its own words beats building the whole dictionary.
-    /// Whole `zhvec embed` runs on the NLPCC headlines: with jieba's dictionary, 87 ms against
-    /// 148 ms at 512 kB; with the default vocab's, which has no prefixes to stop a search
-    /// early, 22 ms against 35 ms at 32 kB and even at 64 kB.
+    /// Found by timing whole `zhvec embed` runs on parts of the NLPCC headlines against the
+    /// whole dictionary; the default vocab's words have no prefixes to stop a search early,
+    /// so its limit is lower.
     fn own_words_limit(&self) -> usize {
         match self {
             Words::Standard(_) => OWN_WORDS_MAX,
@@ -232,12 +233,17 @@ impl Words<'_> {
                         if !name.contains(char::is_whitespace) {
                             let count = vocab_count(view, kind, id);
                             sum = sum.checked_add(count).ok_or_else(|| {
-                                Error::bad(format!(
-                                    "{}: the counts of the table add up to more than {}, too many for a \
-                                     --seg-dict vocab dictionary",
-                                    vocab.name(),
-                                    usize::MAX
-                                ))
+                                Error::option([
+                                    format!(
+                                        "{}: the counts of the table add up to more than {}, too many for \
+                                         a dictionary of its own (",
+                                        vocab.name(),
+                                        usize::MAX
+                                    )
+                                    .into(),
+                                    Opt::SegDict.into(),
+                                    " vocab)".into(),
+                                ])
                             })?;
                             f(name, count);
                         }
@@ -393,7 +399,8 @@ fn vocab_count(view: &View<'_>, kind: Kind, id: u32) -> usize {
 }
 
 /// Characters that are always a grapheme cluster of their own between two others of this
-/// set, so text made only of them (nearly all input) can skip the grapheme rules: Grapheme_Cluster_Break=Other and not an Indic conjunct character. Printable ASCII,
+/// set, so text made only of them (nearly all input) can skip the grapheme rules:
+/// Grapheme_Cluster_Break=Other and not an Indic conjunct character. Printable ASCII,
 /// Latin-1 letters and signs, general punctuation, CJK punctuation and ideographs, and
 /// fullwidth forms; `plain_chars_are_graphemes` checks the whole set.
 #[inline(always)]

@@ -17,11 +17,16 @@ impl Vocab {
         use crate::normalize::META_KEY;
         let meta = self.meta()?;
         let bad = |what: &dyn std::fmt::Display| {
-            crate::Error::bad(format!(
-                "{}: the table's metadata asks for the text normalization {what}, which is not \
-                 `none` or a comma list of `nfkc`, `t2s`; use --normalize-text to choose one",
-                self.name()
-            ))
+            crate::Error::option([
+                format!(
+                    "{}: the table's metadata asks for the text normalization {what}, which is not \
+                     `none` or a comma list of `nfkc`, `t2s`; set ",
+                    self.name()
+                )
+                .into(),
+                crate::error::Opt::NormalizeText.into(),
+                " to choose one".into(),
+            ])
         };
         match meta.get(META_KEY) {
             None | Some(serde_json::Value::Null) => Ok(Default::default()),

@@ -1,5 +1,5 @@
-//! Choosing and ordering the rows: deduplication, counts, `--min-count`, and the
-//! `--max-words` limit applied while streaming so memory follows the output, not the input.
+//! Choosing and ordering the rows: deduplication, counts, `min_count`, and the
+//! `max_words` limit applied while streaming so memory follows the output, not the input.
 
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ use crate::vocab::TableData;
 /// Where counts come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CountSource {
-    /// `--corpus` and/or `--freq`: rows below `min_count` are dropped.
+    /// `corpus` and/or `freq` counts: rows below `min_count` are dropped.
     Counted { min_count: u64 },
     /// The Zipf estimate from each row's position in its input.
     Zipf,
@@ -136,7 +136,7 @@ pub struct Selector<'a> {
     order: u64,
     /// Zipf mode: for each character, the estimated counts of the words containing it, once
     /// per occurrence. The Zipf counts then play the part of a frequency list, and character
-    /// counts estimate occurrences in running text, as with --freq.
+    /// counts estimate occurrences in running text, as with `freq`.
     chars_in_words: HashMap<Box<str>, u64>,
     /// Rows read, duplicates skipped.
     pub rows: u64,

@@ -8,12 +8,12 @@ use indicatif::ProgressBar;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::input::{self, read_error, read_line};
-use crate::error::{Error, Result};
+use crate::error::{Error, Opt, Result};
 use crate::vocab::format::show_value;
 use crate::vocab::Dtype;
 
-/// The format of a vectors file, as chosen on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The format of a vectors file, or `Auto` to detect it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VectorsFormat {
     /// Detect from the content.
     Auto,
@@ -117,12 +117,15 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
                     f.next().is_some() && f.clone().next().is_some() && f.all(|v| v.parse::<f32>().is_ok())
                 });
                 if !looks_like_row {
-                    return Err(Error::at_line(
-                        &shown,
-                        1,
-                        "cannot tell the format: neither a `rows dims` header nor a `word v1 v2 …` row \
-                         (see --vectors-format)",
-                    ));
+                    return Err(Error::option([
+                        format!(
+                            "{shown}:1: cannot tell the format: neither a `rows dims` header nor a `word v1 v2 …` row \
+                             (see "
+                        )
+                        .into(),
+                        Opt::VectorsFormat.into(),
+                        ")".into(),
+                    ]));
                 }
                 (Layout::Glove, glove_dim(&first, &shown)?, first)
             }

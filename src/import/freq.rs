@@ -29,7 +29,7 @@ pub struct Counts {
     pub words: HashMap<String, u64>,
     /// Occurrences of each character (grapheme) in running text.
     pub chars: HashMap<String, u64>,
-    /// Lines skipped as bad (with `--skip-bad`).
+    /// Lines skipped as bad (with `skip_bad`).
     pub skipped: u64,
 }
 
@@ -88,10 +88,7 @@ pub fn read_freq(path: &Path, skip_bad: bool, bar: &ProgressBar, counts: &mut Co
         match parse_freq_line(&line) {
             Ok(Some((w, n))) => counts.add_word(w, n),
             Ok(None) => {}
-            Err(msg) if skip_bad => {
-                let _ = msg;
-                counts.skipped += 1;
-            }
+            Err(_) if skip_bad => counts.skipped += 1,
             Err(msg) => return Err(Error::at_line(&shown, line_no, msg)),
         }
     }
