@@ -208,6 +208,17 @@ pub extern "C" fn note_closed_stdout() {
     }
 }
 
+/// Fails when standard output was closed at start: what is written there would be lost.
+pub fn stdout_open() -> Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Err(Error::io(
+            "cannot write standard output: it was closed when zhvec started",
+            io::Error::from_raw_os_error(libc::EBADF),
+        ));
+    }
+    Ok(())
+}
+
 fn spool_help() -> String {
     format!(
         "the npy spool file in {} (npy to a pipe is held there until the row count is known; \
@@ -249,12 +260,7 @@ impl Sink {
             }
             Output::Direct { file, .. } => Stream::File(file),
             Output::Stdout => {
-                if STDOUT_CLOSED.load(Ordering::Relaxed) {
-                    return Err(Error::io(
-                        "cannot write standard output: it was closed when zhvec started",
-                        io::Error::from_raw_os_error(libc::EBADF),
-                    ));
-                }
+                stdout_open()?;
                 Stream::Stdout(io::stdout())
             }
         };

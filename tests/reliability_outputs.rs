@@ -523,19 +523,34 @@ fn out_dir_is_created_and_a_missing_folder_is_named() {
 #[test]
 fn closed_standard_output_is_an_error() {
     let (dir, table, input) = setup();
-    let mut cmd = StdCommand::new(common::zhvec().get_program());
-    cmd.current_dir(dir.path()).args(["embed", "-q", "--vocab"]).arg(&table).arg(&input);
-    // SAFETY: close(2) is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::close(1);
-            Ok(())
-        });
+    let pairs = dir.path().join("pairs.tsv");
+    fs::write(&pairs, "北京\t天气\t1\n今天\t很好\t2\n北京天气\t今天\t3\n").unwrap();
+    let commands: [Vec<&std::ffi::OsStr>; 6] = [
+        vec!["embed".as_ref(), "-q".as_ref(), input.as_os_str()],
+        vec!["embed".as_ref(), "--print-dim".as_ref()],
+        vec!["segment".as_ref(), input.as_os_str()],
+        vec!["eval".as_ref(), "sts".as_ref(), pairs.as_os_str()],
+        vec!["vocab".as_ref(), "info".as_ref(), table.as_os_str()],
+        vec!["vocab".as_ref(), "verify".as_ref(), table.as_os_str()],
+    ];
+    for args in commands {
+        let mut cmd = StdCommand::new(common::zhvec().get_program());
+        cmd.current_dir(dir.path()).args(&args);
+        if args[0] != "vocab" {
+            cmd.arg("--vocab").arg(&table);
+        }
+        // SAFETY: close(2) is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::close(1);
+                Ok(())
+            });
+        }
+        let out = cmd.output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("cannot write standard output"), "{args:?}: {err}");
     }
-    let out = cmd.output().unwrap();
-    let err = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("cannot write standard output"), "{err}");
 }
 
 #[test]

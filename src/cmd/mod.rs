@@ -20,6 +20,14 @@ use zhvec::vocab::Vocab;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    // Commands whose result goes to standard output fail at once when it is closed, rather
+    // than after the work; `embed` and `vocab build` check the output they are given.
+    match &cli.command {
+        Command::Segment(_) | Command::Eval(_) => zhvec::output::stdout_open()?,
+        Command::Vocab(VocabCommand::Info { .. } | VocabCommand::Verify { .. }) => zhvec::output::stdout_open()?,
+        Command::Embed(args) if args.print_dim => zhvec::output::stdout_open()?,
+        Command::Embed(_) | Command::Vocab(VocabCommand::Build(_)) => {}
+    }
     match cli.command {
         Command::Embed(args) => embed::run(&args),
         Command::Segment(args) => segment::run(&args),
