@@ -64,24 +64,31 @@ fn big_table() -> &'static PathBuf {
         if path.exists() {
             return path;
         }
-        std::fs::create_dir_all(&dir).expect("create target/bench-data");
-        let mut rng = Rng(7);
-        let mut words = TableData::new(DIM);
-        words.vectors.reserve(WORDS * DIM);
-        let mut row = vec![0.0f32; DIM];
-        for i in 0..WORDS {
-            row.iter_mut().for_each(|x| *x = rng.unit());
-            words.push(word_name(i), &row, (1_000_000_000 / (i + 1)) as u64);
-        }
-        let mut chars = TableData::new(DIM);
-        for cp in 0x4e00u32..0x4e00 + 8000 {
-            row.iter_mut().for_each(|x| *x = rng.unit());
-            chars.push(char::from_u32(cp).unwrap_or('字').to_string(), &row, 1);
-        }
-        let meta = serde_json::json!({"source": "synthetic benchmark table"});
-        write_vocab(&path, &VocabData { words, chars, dtype: Dtype::F32, meta }).expect("write benchmark table");
+        write_synthetic(&path, WORDS, Dtype::F32, 7);
         path
     })
+}
+
+/// Writes a table of `words` generated words and 8,000 characters with random `DIM`-d rows.
+fn write_synthetic(path: &std::path::Path, n_words: usize, dtype: Dtype, seed: u64) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("create target/bench-data");
+    }
+    let mut rng = Rng(seed);
+    let mut words = TableData::new(DIM);
+    words.vectors.reserve(n_words * DIM);
+    let mut row = vec![0.0f32; DIM];
+    for i in 0..n_words {
+        row.iter_mut().for_each(|x| *x = rng.unit());
+        words.push(word_name(i), &row, (1_000_000_000 / (i + 1)) as u64);
+    }
+    let mut chars = TableData::new(DIM);
+    for cp in 0x4e00u32..0x4e00 + 8000 {
+        row.iter_mut().for_each(|x| *x = rng.unit());
+        chars.push(char::from_u32(cp).unwrap_or('字').to_string(), &row, 1);
+    }
+    let meta = serde_json::json!({"source": "synthetic benchmark table"});
+    write_vocab(path, &VocabData { words, chars, dtype, meta }).expect("write benchmark table");
 }
 
 fn big_vocab() -> &'static Vocab {
@@ -178,21 +185,7 @@ fn dtype_vocab(dtype: Dtype) -> Vocab {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     let path = dir.join(format!("synthetic-100000x{DIM}-{dtype:?}.zv"));
     if !path.exists() {
-        std::fs::create_dir_all(&dir).expect("create target/bench-data");
-        let mut rng = Rng(11);
-        let mut row = vec![0.0f32; DIM];
-        let mut words = TableData::new(DIM);
-        for i in 0..100_000 {
-            row.iter_mut().for_each(|x| *x = rng.unit());
-            words.push(word_name(i), &row, (1_000_000_000 / (i + 1)) as u64);
-        }
-        let mut chars = TableData::new(DIM);
-        for cp in 0x4e00u32..0x4e00 + 8000 {
-            row.iter_mut().for_each(|x| *x = rng.unit());
-            chars.push(char::from_u32(cp).unwrap_or('字').to_string(), &row, 1);
-        }
-        let meta = serde_json::json!({"source": "synthetic benchmark table"});
-        write_vocab(&path, &VocabData { words, chars, dtype, meta }).expect("write benchmark table");
+        write_synthetic(&path, 100_000, dtype, 11);
     }
     Vocab::open(&path).expect("open benchmark table")
 }
