@@ -585,12 +585,16 @@ mod tests {
             let got = parse_f32(c.as_bytes());
             assert_eq!(got.map(f32::to_bits), want.map(f32::to_bits), "{c:?}: {got:?} vs {want:?}");
         }
-        // Every 6-decimal value with a sign, as in Tencent's and the sgns files.
-        let mut x = 12345u64;
-        for _ in 0..200_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let s = format!("{}{}.{:06}", if x & 1 == 1 { "-" } else { "" }, (x >> 40) % 20, (x >> 8) % 1_000_000);
-            assert_eq!(parse_f32(s.as_bytes()).map(f32::to_bits), s.parse::<f32>().ok().map(f32::to_bits), "{s}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// Six-decimal values with a sign, as in Tencent's and the sgns files, read exactly as
+        /// the standard parser reads them.
+        #[test]
+        fn six_decimal_values_parse_exactly(neg: bool, int in 0u32..20, frac in 0u32..1_000_000) {
+            let s = format!("{}{int}.{frac:06}", if neg { "-" } else { "" });
+            proptest::prop_assert_eq!(parse_f32(s.as_bytes()).map(f32::to_bits), s.parse::<f32>().ok().map(f32::to_bits), "{}", s);
         }
     }
 
