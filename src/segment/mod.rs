@@ -80,7 +80,7 @@ impl Segmenter {
     }
 
     /// The tokens of `line` as [`Segmenter::for_each_token`] gives them, a piece of about
-    /// `PIECE` (64 KiB) bytes at a time, so a long line can be handled in parts of bounded size.
+    /// 64 KiB (`PIECE`) at a time, so a long line can be handled in parts of bounded size.
     /// Start with a new cursor; returns whether tokens remain after this call.
     #[inline]
     pub fn next_tokens<'a>(&self, line: &'a str, at: &mut TokenCursor, f: impl FnMut(&'a str)) -> bool {
