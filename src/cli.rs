@@ -358,7 +358,7 @@ value_enum! {
 value_enum! {
     /// Which dictionary the segmenter uses.
     SegDict => segment::SegDict {
-        /// jieba's standard dictionary (349k words): reproduces standard jieba exactly.
+        /// jieba's standard dictionary (349k words), cut as jieba-rs cuts it.
         Jieba,
         /// The vocab's own words and characters with their stored frequencies.
         Vocab,
