@@ -168,7 +168,11 @@ fn segment_headline(bencher: Bencher) {
 
 #[divan::bench]
 fn embed_headline(bencher: Bencher) {
-    let vocab = big_vocab();
+    bench_embed_headlines(bencher, big_vocab());
+}
+
+/// Embeds the test headlines one per iteration, in turn.
+fn bench_embed_headlines(bencher: Bencher, vocab: &Vocab) {
     let embedder = Embedder::new(vocab, Segmenter::standard(), Recipe::default()).expect("embedder");
     let lines = headlines();
     let mut row = vec![0.0; embedder.dim()];
@@ -193,16 +197,7 @@ fn dtype_vocab(dtype: Dtype) -> Vocab {
 /// [`embed_headline`] over a smaller table in each dtype: the f16 and int8 row sums.
 #[divan::bench(args = [Dtype::F32, Dtype::F16, Dtype::Int8])]
 fn embed_headline_dtype(bencher: Bencher, dtype: Dtype) {
-    let vocab = dtype_vocab(dtype);
-    let embedder = Embedder::new(&vocab, Segmenter::standard(), Recipe::default()).expect("embedder");
-    let lines = headlines();
-    let mut row = vec![0.0; embedder.dim()];
-    let (mut scratch, mut stats) = (Scratch::default(), Stats::default());
-    let mut i = 0;
-    bencher.bench_local(|| {
-        i = (i + 1) % lines.len();
-        embedder.embed_line(black_box(lines[i]), &mut row, &mut scratch, &mut stats);
-    });
+    bench_embed_headlines(bencher, &dtype_vocab(dtype));
 }
 
 #[divan::bench(args = [Format::Jsonl, Format::Tsv, Format::Npy, Format::F32])]
