@@ -52,6 +52,13 @@ fn spawnable(dir: &Path) -> StdCommand {
     cmd
 }
 
+/// [`spawnable`] `embed` of standard input (piped) into `target`.
+fn embed_from_stdin_to(dir: &Path, table: &Path, target: &Path) -> StdCommand {
+    let mut cmd = spawnable(dir);
+    cmd.args(["embed", "-q", "--vocab"]).arg(table).arg("-o").arg(target).stdin(Stdio::piped());
+    cmd
+}
+
 fn lines_of(path: &Path) -> usize {
     fs::read_to_string(path).unwrap().lines().count()
 }
@@ -241,15 +248,7 @@ fn stop_signals_remove_temp_files_of_embed_output() {
     let (dir, table, _) = setup();
     let target = dir.path().join("out.jsonl");
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        let mut child = spawnable(dir.path())
-            .args(["embed", "-q", "--vocab"])
-            .arg(&table)
-            .arg("-o")
-            .arg(&target)
-            .stdin(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = embed_from_stdin_to(dir.path(), &table, &target).stderr(Stdio::null()).spawn().unwrap();
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all("北京天气\n".repeat(1000).as_bytes()).unwrap();
         wait_until("the temporary file", || !temp_files(dir.path()).is_empty());
@@ -305,14 +304,7 @@ fn stop_signal_removes_temp_files_of_vocab_build() {
 fn sigkill_leftover_has_a_findable_name_and_the_next_run_clears_it() {
     let (dir, table, input) = setup();
     let target = dir.path().join("out.jsonl");
-    let mut child = spawnable(dir.path())
-        .args(["embed", "-q", "--vocab"])
-        .arg(&table)
-        .arg("-o")
-        .arg(&target)
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = embed_from_stdin_to(dir.path(), &table, &target).spawn().unwrap();
     let stdin = child.stdin.take().unwrap();
     wait_until("the temporary file", || !temp_files(dir.path()).is_empty());
     let pid = child.id();
@@ -358,15 +350,7 @@ fn vocab_build_clears_stale_temp_files_of_its_target() {
 fn truncated_table_is_reported_and_temp_files_removed() {
     let (dir, table, _) = setup();
     let target = dir.path().join("out.jsonl");
-    let mut child = spawnable(dir.path())
-        .args(["embed", "-q", "--vocab"])
-        .arg(&table)
-        .arg("-o")
-        .arg(&target)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = embed_from_stdin_to(dir.path(), &table, &target).stderr(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     // The output's temporary file is created after the table is mapped.
     wait_until("the temporary file", || !temp_files(dir.path()).is_empty());
