@@ -101,9 +101,7 @@ impl Recipe {
             None => vocab.normalize_text(),
         }
     }
-}
 
-impl Recipe {
     /// Checks the options: at least one channel, and a positive, finite SIF a.
     pub fn check(&self) -> Result<()> {
         if !self.channels.word && !self.channels.char {
