@@ -35,6 +35,14 @@ pub enum Command {
     /// Measure a table on your own data.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Print a shell completion script to standard output.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff, every subcommand on one page) to standard output.
+    Man,
 }
 
 /// The table and the segmenter: all that `segment` uses.
@@ -155,6 +163,10 @@ pub struct SegmentArgs {
     /// Replace invalid UTF-8 instead of failing.
     #[arg(long)]
     pub lossy: bool,
+    /// One JSON array of tokens per line; with --explain, objects
+    /// {"token", "source": "word"|"fallback"|"none", "chars"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,6 +185,9 @@ pub enum VocabCommand {
     Verify {
         /// The table; the embedded default when absent.
         path: Option<PathBuf>,
+        /// Print JSON: {"path", "ok", "words", "chars", "bytes"}, or {"path", "ok": false, "error"}.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -188,6 +203,7 @@ pub enum EvalCommand {
 
 #[derive(Debug, Args)]
 pub struct EvalPairsArgs {
+    /// The pairs file; `-` reads standard input.
     pub pairs: PathBuf,
     #[command(flatten)]
     pub recipe: RecipeArgs,
@@ -198,7 +214,9 @@ pub struct EvalPairsArgs {
 
 #[derive(Debug, Args)]
 pub struct EvalClassifyArgs {
+    /// The training file; `-` reads standard input.
     pub train: PathBuf,
+    /// The test file; `-` reads standard input.
     pub test: PathBuf,
     #[command(flatten)]
     pub recipe: RecipeArgs,
@@ -220,15 +238,16 @@ pub struct BuildArgs {
     #[arg(long, value_enum, default_value_t = VectorsFormat::Auto, value_name = "FORMAT")]
     pub vectors_format: VectorsFormat,
     /// Character vectors (same dimension as the words); they take precedence over the
-    /// single-character rows of --vectors. Rows that are not one character are ignored.
+    /// single-character rows of --vectors. Rows that are not one character are ignored. `-`
+    /// reads standard input.
     #[arg(long, value_name = "FILE")]
     pub char_vectors: Option<PathBuf>,
     /// Text to segment (jieba's standard dictionary) for word and character counts; gzip is
-    /// detected. Takes several files.
+    /// detected. Takes several files; `-` reads standard input.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub corpus: Vec<PathBuf>,
     /// Frequencies as `word count` or `word count tag` lines (jieba's dict.txt). Repeatable;
-    /// counts add up, also with --corpus.
+    /// counts add up, also with --corpus. `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub freq: Vec<PathBuf>,
     /// Keep at most this many words, the most frequent.
@@ -264,6 +283,9 @@ pub struct BuildArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print the summary as JSON on standard output instead of a line on stderr.
+    #[arg(long)]
+    pub json: bool,
     /// Output table path; written atomically (`-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,

@@ -1,7 +1,6 @@
 mod cli;
 mod cmd;
-
-use clap::Parser;
+mod help;
 
 /// Runs before the Rust runtime, which would point a closed standard output at /dev/null.
 #[used]
@@ -9,7 +8,7 @@ use clap::Parser;
 static NOTE_CLOSED_STDOUT: extern "C" fn() = zhvec::output::note_closed_stdout;
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = help::parse();
     zhvec::interrupt::install();
     let code = match cmd::run(cli) {
         Ok(()) => 0,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::cli::EmbedArgs;
-use crate::cmd::{embedder, input_name, input_paths, open_vocab, ReadAhead};
+use crate::cmd::{batch_summary, embedder, input_name, input_paths, open_vocab, tell_person, ReadAhead};
 use zhvec::atomic::{Inputs, Plan};
 use zhvec::error::{plural, Error, Result};
 use zhvec::input::is_stdin;
@@ -38,7 +38,22 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
     let plans = plan_outputs(args, &paths, format)?;
     let totals = embed_all(args, &vocab, &paths, &plans, &opts, dim)?;
     report(args, format, dim, &totals, started);
+    if paths.iter().any(|p| !is_stdin(p)) {
+        tell_person(args.quiet, || {
+            let outputs: Vec<String> = plans.iter().map(output_name).collect();
+            batch_summary(totals.stats.lines, paths.len(), &outputs, started.elapsed().as_secs_f64())
+        });
+    }
     Ok(())
+}
+
+/// How an output is named in the batch summary.
+fn output_name(plan: &Plan) -> String {
+    match plan {
+        Plan::Atomic { shown, .. } => shown.display().to_string(),
+        Plan::Direct { path } => path.display().to_string(),
+        Plan::Stdout => "standard output".into(),
+    }
 }
 
 /// Checks every input and every output before any work starts, so a missing second file or

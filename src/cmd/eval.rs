@@ -1,13 +1,15 @@
 //! `zhvec eval sts | words | classify`.
 
 use std::fs;
+use std::io::{self, Read};
 use std::path::Path;
 
 use crate::cli::{EvalClassifyArgs, EvalPairsArgs};
-use crate::cmd::{embedder, open_vocab};
+use crate::cmd::{embedder, input_name, open_vocab};
 use zhvec::embed::{Embedder, Scratch, Stats};
 use zhvec::error::{plural, Error, Result};
 use zhvec::eval::{cosine, spearman, Centroids, Undefined};
+use zhvec::input::is_stdin;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PairKind {
@@ -16,9 +18,16 @@ pub enum PairKind {
 }
 
 /// Reads `a<TAB>b<TAB>...` lines, with `fields` fields each; blank lines are skipped.
+/// `-` reads standard input.
 fn read_tsv(path: &Path, fields: usize) -> Result<Vec<(u64, Vec<String>)>> {
-    let bytes = fs::read(path).map_err(|e| Error::io_path("cannot read", path, e))?;
-    let name = path.display().to_string();
+    let name = input_name(path);
+    let bytes = if is_stdin(path) {
+        let mut bytes = Vec::new();
+        io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Error::io("cannot read standard input", e))?;
+        bytes
+    } else {
+        fs::read(path).map_err(|e| Error::io_path("cannot read", path, e))?
+    };
     if zhvec::input::is_utf16(&bytes) {
         return Err(zhvec::input::utf16_error(&name));
     }
@@ -71,7 +80,7 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
     let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let rows = read_tsv(&args.pairs, 3)?;
-    let name = args.pairs.display().to_string();
+    let name = input_name(&args.pairs);
     let mut vecs = TextVectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
     let (mut sims, mut gold) = (Vec::new(), Vec::new());
     let mut missing = 0u64;
@@ -115,6 +124,11 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
 pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
     let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
+    if is_stdin(&args.train) && is_stdin(&args.test) {
+        return Err(Error::bad(
+            "standard input (`-`) can be read only once: name a file for the training or the test set",
+        ));
+    }
     let train = read_tsv(&args.train, 2)?;
     let test = read_tsv(&args.test, 2)?;
     let mut vecs = TextVectors { embedder: &embedder, scratch: Scratch::default(), stats: Stats::default() };
@@ -124,10 +138,10 @@ pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
     }
     let correct = test.iter().filter(|(_, f)| centroids.predict(&vecs.of(&f[0])) == Some(f[1].trim())).count();
     let acc = 100.0 * correct as f64 / test.len() as f64;
-    let name = args.test.display().to_string();
+    let name = input_name(&args.test);
     print(
         args.json,
-        serde_json::json!({"task": "classify", "train": args.train.display().to_string(), "file": name,
+        serde_json::json!({"task": "classify", "train": input_name(&args.train), "file": name,
             "train_rows": train.len(), "test_rows": test.len(), "accuracy": acc}),
         format!(
             "{name}: accuracy {acc:.2} over {} ({})",

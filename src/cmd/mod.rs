@@ -1,18 +1,19 @@
 //! The subcommands: glue between flags, the library and the terminal.
 
+pub mod docs;
 pub mod embed;
 pub mod eval;
 pub mod segment;
 pub mod vocab;
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use zhvec::progress::ProgressBar;
 
 use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
 use zhvec::embed::{Embedder, Recipe};
-use zhvec::error::Result;
+use zhvec::error::{plural, Error, Result};
 use zhvec::input::{self, is_stdin};
 use zhvec::normalize::Normalizer;
 use zhvec::segment::{SegDict, Segmenter, OWN_WORDS_MAX};
@@ -23,7 +24,9 @@ pub fn run(cli: Cli) -> Result<()> {
     // Commands whose result goes to standard output fail at once when it is closed, rather
     // than after the work; `embed` and `vocab build` check the output they are given.
     match &cli.command {
-        Command::Segment(_) | Command::Eval(_) => zhvec::output::stdout_open()?,
+        Command::Segment(_) | Command::Eval(_) | Command::Completions { .. } | Command::Man => {
+            zhvec::output::stdout_open()?
+        }
         Command::Vocab(VocabCommand::Info { .. } | VocabCommand::Verify { .. }) => zhvec::output::stdout_open()?,
         Command::Embed(args) if args.print_dim => zhvec::output::stdout_open()?,
         Command::Embed(_) | Command::Vocab(VocabCommand::Build(_)) => {}
@@ -33,16 +36,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Segment(args) => segment::run(&args),
         Command::Vocab(VocabCommand::Build(args)) => vocab::build(args),
         Command::Vocab(VocabCommand::Info { path, json }) => vocab::info(path.as_deref(), json),
-        Command::Vocab(VocabCommand::Verify { path }) => vocab::verify(path.as_deref()),
+        Command::Vocab(VocabCommand::Verify { path, json }) => vocab::verify(path.as_deref(), json),
         Command::Eval(EvalCommand::Sts(args)) => eval::pairs(&args, eval::PairKind::Sentences),
         Command::Eval(EvalCommand::Words(args)) => eval::pairs(&args, eval::PairKind::Words),
         Command::Eval(EvalCommand::Classify(args)) => eval::classify(&args),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man => docs::man(),
     }
 }
 
 /// The table named by `--vocab`, or the embedded default.
 pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
     match path {
+        Some(p) if is_stdin(p) => Err(Error::bad(
+            "a vocab table cannot be read from standard input (`-`): it is memory-mapped, so it must be a file",
+        )),
         Some(p) => Vocab::open(p),
         None => zhvec::default_vocab::open(),
     }
@@ -110,6 +118,24 @@ impl ReadAhead {
     }
 }
 
+/// The line shown after a batch run: rows, inputs, outputs (the first few) and time.
+pub fn batch_summary(rows: u64, files: usize, outputs: &[String], secs: f64) -> String {
+    const SHOWN: usize = 3;
+    let mut to = outputs.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if outputs.len() > SHOWN {
+        to.push_str(&format!(" and {} more", outputs.len() - SHOWN));
+    }
+    format!("zhvec: {} from {} to {to} in {secs:.2} s", plural(rows, "row"), plural(files as u64, "file"))
+}
+
+/// Prints `line()` on stderr for a person watching it: not when quiet, not when stderr is no
+/// terminal (a script or log gets only what it asked for).
+pub fn tell_person(quiet: bool, line: impl FnOnce() -> String) {
+    if !quiet && std::io::stderr().is_terminal() {
+        eprintln!("{}", line());
+    }
+}
+
 /// How an input is named in messages.
 pub fn input_name(path: &Path) -> String {
     if is_stdin(path) {
@@ -125,5 +151,19 @@ pub fn input_paths(files: &[PathBuf]) -> Vec<PathBuf> {
         vec![PathBuf::from("-")]
     } else {
         files.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_summary;
+
+    #[test]
+    fn batch_summary_names_rows_files_outputs_and_time() {
+        let one = batch_summary(1, 1, &["a.npy".into()], 0.5);
+        assert_eq!(one, "zhvec: 1 row from 1 file to a.npy in 0.50 s");
+        let outs: Vec<String> = (1..=5).map(|i| format!("vecs/{i}.npy")).collect();
+        let many = batch_summary(36_000, 5, &outs, 12.345);
+        assert_eq!(many, "zhvec: 36000 rows from 5 files to vecs/1.npy, vecs/2.npy, vecs/3.npy and 2 more in 12.35 s");
     }
 }

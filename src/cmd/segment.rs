@@ -32,7 +32,8 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
 }
 
 /// One output line per input line: the tokens separated by spaces, each with its source
-/// (`/w` word table, `/c:chars` fallback, `/-` nothing) when explaining.
+/// (`/w` word table, `/c:chars` fallback, `/-` nothing) when explaining; or with `--json`, a
+/// JSON array of the tokens, or of `{"token","source","chars"}` objects when explaining.
 fn segment_chunk(embedder: &Embedder<'_>, name: &str, args: &SegmentArgs, chunk: Chunk<'_>) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(chunk.bytes.len() * 2);
     let mut buf = NormalizeBuf::default();
@@ -41,23 +42,66 @@ fn segment_chunk(embedder: &Embedder<'_>, name: &str, args: &SegmentArgs, chunk:
         // The tokens the embedder sees: those of the normalized line.
         let text = embedder.normalizer().normalize(&text, &mut buf);
         let mut first = true;
+        if args.json {
+            out.push(b'[');
+        }
         embedder.segmenter().for_each_token(text, |t| {
             if !std::mem::take(&mut first) {
-                out.push(b' ');
+                out.push(if args.json { b',' } else { b' ' });
             }
-            out.extend_from_slice(t.as_bytes());
-            if args.explain {
-                match embedder.source(t) {
-                    Source::Word(_) => out.extend_from_slice(b"/w"),
-                    Source::Fallback(chars) => {
-                        out.extend_from_slice(b"/c:");
-                        chars.iter().for_each(|c| out.extend_from_slice(c.as_bytes()));
-                    }
-                    Source::Nothing => out.extend_from_slice(b"/-"),
+            match (args.json, args.explain) {
+                (false, false) => out.extend_from_slice(t.as_bytes()),
+                (false, true) => {
+                    out.extend_from_slice(t.as_bytes());
+                    explain_text(embedder.source(t), &mut out);
                 }
+                (true, false) => json_string(t, &mut out),
+                (true, true) => explain_json(t, embedder.source(t), &mut out),
             }
         });
+        if args.json {
+            out.push(b']');
+        }
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// `/w`, `/c:chars` or `/-` after a token.
+fn explain_text(source: Source<'_>, out: &mut Vec<u8>) {
+    match source {
+        Source::Word(_) => out.extend_from_slice(b"/w"),
+        Source::Fallback(chars) => {
+            out.extend_from_slice(b"/c:");
+            chars.iter().for_each(|c| out.extend_from_slice(c.as_bytes()));
+        }
+        Source::Nothing => out.extend_from_slice(b"/-"),
+    }
+}
+
+/// `{"token":…,"source":"word"}`, `{"token":…,"source":"fallback","chars":[…]}` or
+/// `{"token":…,"source":"none"}`.
+fn explain_json(token: &str, source: Source<'_>, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"token\":");
+    json_string(token, out);
+    match source {
+        Source::Word(_) => out.extend_from_slice(b",\"source\":\"word\"}"),
+        Source::Fallback(chars) => {
+            out.extend_from_slice(b",\"source\":\"fallback\",\"chars\":[");
+            for (i, c) in chars.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                json_string(c, out);
+            }
+            out.extend_from_slice(b"]}");
+        }
+        Source::Nothing => out.extend_from_slice(b",\"source\":\"none\"}"),
+    }
+}
+
+/// A JSON string, written straight into the output.
+fn json_string(s: &str, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, and a str always serializes.
+    let _ = serde_json::to_writer(&mut *out, s);
 }

@@ -4,13 +4,40 @@ use std::path::Path;
 
 use crate::cli::BuildArgs;
 use crate::cmd::open_vocab;
-use zhvec::error::Result;
+use zhvec::error::{Error, Result};
+use zhvec::import::Summary;
+use zhvec::input::is_stdin;
 use zhvec::vocab::{Kind, Vocab};
 
 pub fn build(args: BuildArgs) -> Result<()> {
+    let json = args.json;
+    if json && is_stdin(&args.output) {
+        return Err(Error::bad("--json and -o - would both write to standard output; write the table to a file"));
+    }
     let summary = zhvec::import::run(&args.into_options())?;
-    eprintln!("{summary}");
+    if json {
+        println!("{}", build_json(&summary));
+    } else {
+        eprintln!("{summary}");
+    }
     Ok(())
+}
+
+/// The `vocab build --json` summary. The field names are part of the interface.
+pub fn build_json(s: &Summary) -> serde_json::Value {
+    serde_json::json!({
+        "output": s.output.display().to_string(),
+        "rows": s.rows,
+        "words": s.words,
+        "chars": s.chars,
+        "derived_chars": s.derived_chars,
+        "skipped": s.skipped,
+        "duplicates": s.duplicates,
+        "input_bytes": s.input_bytes,
+        "seconds": s.elapsed.as_secs_f64(),
+        "read_seconds": s.read_time.as_secs_f64(),
+        "mb_per_s": s.mb_per_s(),
+    })
 }
 
 /// The facts `vocab info` shows, as JSON.
@@ -54,15 +81,24 @@ pub fn info(path: Option<&Path>, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn verify(path: Option<&Path>) -> Result<()> {
-    let vocab = open_vocab(path)?;
-    vocab.verify()?;
-    println!(
-        "{}: ok ({} words, {} chars, {} bytes)",
-        vocab.name(),
-        vocab.len(Kind::Word),
-        vocab.len(Kind::Char),
-        vocab.header().file_len
-    );
+pub fn verify(path: Option<&Path>, json: bool) -> Result<()> {
+    let checked = open_vocab(path).and_then(|vocab| vocab.verify().map(|()| vocab));
+    let vocab = match checked {
+        Ok(vocab) => vocab,
+        Err(e) if json => {
+            // A script checking many tables gets a verdict on stdout for the bad ones too.
+            let name = path.map_or_else(|| zhvec::default_vocab::NAME.to_string(), |p| p.display().to_string());
+            println!("{}", serde_json::json!({"path": name, "ok": false, "error": crate::cli::message(&e)}));
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let (words, chars, bytes) = (vocab.len(Kind::Word), vocab.len(Kind::Char), vocab.header().file_len);
+    if json {
+        let v = serde_json::json!({"path": vocab.name(), "ok": true, "words": words, "chars": chars, "bytes": bytes});
+        println!("{v}");
+    } else {
+        println!("{}: ok ({words} words, {chars} chars, {bytes} bytes)", vocab.name());
+    }
     Ok(())
 }
