@@ -50,7 +50,21 @@ pub fn man_page() -> Result<Vec<u8>> {
     }
     examples_section(".SH EXAMPLES", &[], &mut page);
     top.render_version_section(&mut page).map_err(io)?;
-    Ok(page)
+    Ok(ascii_only(&page))
+}
+
+/// The page with every character outside ASCII written as a roff escape (`\[u4ECA]`), so it
+/// formats the same whether or not the formatter is told the encoding.
+fn ascii_only(page: &[u8]) -> Vec<u8> {
+    let mut out = String::with_capacity(page.len() + page.len() / 4);
+    for c in String::from_utf8_lossy(page).chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\[u{:04X}]", c as u32));
+        }
+    }
+    out.into_bytes()
 }
 
 /// Calls `f` on `cmd` and on every command below it, parents first.
@@ -141,5 +155,10 @@ mod tests {
     fn escape_keeps_text_literal_in_roff() {
         assert_eq!(escape("a-b \\n"), "a\\-b \\en");
         assert_eq!(escape(".x\n'y\nz"), "\\&.x\n\\&'y\nz");
+    }
+
+    #[test]
+    fn non_ascii_becomes_unicode_escapes() {
+        assert_eq!(super::ascii_only("a今🙂…".as_bytes()), b"a\\[u4ECA]\\[u1F642]\\[u2026]");
     }
 }
