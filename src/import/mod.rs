@@ -2,7 +2,9 @@
 //!
 //! The inputs are read once, as a stream: text files are cut into newline-aligned chunks
 //! parsed on all cores, and rows are kept only while they can still make it into the
-//! output, so memory follows the size of the table built, not of the input.
+//! output. Their vectors go to a temporary file beside the output (see `spool`), and the
+//! table is written from there, so memory holds the names, counts and positions of the
+//! candidate rows, not their vectors.
 //!
 //! - Rows that are one character (grapheme) go to the character table, the others to the
 //!   word table. A word found in several rows keeps its first row.
@@ -20,6 +22,7 @@ mod chars;
 mod freq;
 mod input;
 mod select;
+mod spool;
 mod vectors;
 
 use std::fmt;
@@ -37,10 +40,11 @@ use crate::error::{Error, Opt, Result};
 use crate::input::Counted;
 use crate::normalize::{Normalizer, TextNormalization};
 use crate::progress::{self, ClearOnDrop, ProgressBar};
-use crate::vocab::writer::write_vocab_to;
-use crate::vocab::{Dtype, VocabData};
+use crate::vocab::writer::{write_rows_to, RowsData, TableRows};
+use crate::vocab::Dtype;
 use freq::Counts;
 use select::{CountSource, Selector};
+use spool::{RowAt, Spool, SpoolRows};
 use vectors::{Detected, Layout};
 
 /// What to build a table from, and how. [`BuildOptions::new`] gives the defaults.
@@ -184,7 +188,7 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
     let (counts, count_source) = read_counts(opts, threads, &bar)?;
 
     let read_start = Instant::now();
-    let mut selector = Selector::new(dim, count_source, &counts, opts.max_words);
+    let mut selector = Selector::new(dim, count_source, &counts, opts.max_words, Spool::new(&spool_dir(&output), dim)?);
     let mut tally = Tally { skipped: counts.skipped, ..Tally::default() };
     let rules = RowRules {
         dtype: opts.dtype,
@@ -196,10 +200,10 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
     drop(bar);
 
     let (rows, duplicates) = (selector.rows, selector.duplicates);
-    let selected = selector.finish();
+    let selected = selector.finish()?;
     let chars = chars::build(&selected, count_source, &counts, opts.max_chars, opts.dtype)?;
     drop(counts);
-    if selected.words.is_empty() && chars.table.is_empty() {
+    if selected.words.is_empty() && chars.is_empty() {
         return Err(no_rows_left(count_source));
     }
 
@@ -207,7 +211,7 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
         output: opts.output.clone(),
         rows,
         words: selected.words.len(),
-        chars: chars.table.len(),
+        chars: chars.len(),
         derived_chars: chars.derived,
         skipped: tally.skipped,
         duplicates,
@@ -216,8 +220,16 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
         read_time,
     };
     let meta = metadata(opts, &sources, count_source, &summary);
-    let data = VocabData { words: selected.words, chars: chars.table, dtype: opts.dtype, meta };
-    write_vocab_to(output, &data)?;
+    let words_at = selected.words.at.iter().map(|&at| RowAt::Spool(at)).collect();
+    let mut word_rows = SpoolRows::new(&selected.spool, words_at, Vec::new());
+    let mut char_rows = SpoolRows::new(&selected.spool, chars.at, chars.derived_vectors);
+    let data = RowsData {
+        words: TableRows { dim, names: &selected.words.names, counts: &selected.words.counts, vectors: &mut word_rows },
+        chars: TableRows { dim, names: &chars.names, counts: &chars.counts, vectors: &mut char_rows },
+        dtype: opts.dtype,
+        meta: &meta,
+    };
+    write_rows_to(output, data)?;
     summary.elapsed = start.elapsed();
     Ok(summary)
 }
@@ -355,19 +367,17 @@ fn read_vectors(
     let mut reader = Counted::new(reader);
     let (rank, skipped, records) = (&mut tally.rank, &mut tally.skipped, &mut s.records);
     let (dtype, skip_bad) = (rules.dtype, rules.skip_bad);
-    let mut take = |batch: &vectors::Batch| {
+    let mut take = |batch: &vectors::Batch| -> Result<()> {
         for row in batch.rows(dim) {
-            selector.add(row.name, row.single, row.vector, *rank, chars_only);
+            selector.add(row.name, row.single, row.vector, *rank, chars_only)?;
             *rank += 1;
         }
         *skipped += batch.skipped;
         *records += batch.records;
+        Ok(())
     };
     let result = match s.det.layout {
-        Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, skip_bad, |batch| {
-            take(&batch);
-            Ok(())
-        }),
+        Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, skip_bad, |batch| take(&batch)),
         Layout::Text | Layout::Glove => {
             let mut line = s.det.layout.header_lines();
             crate::pipeline::ordered(
@@ -377,7 +387,7 @@ fn read_vectors(
                 input::CHUNK,
                 |chunk| vectors::parse_text(chunk.bytes, dim, dtype, skip_bad),
                 |batch| {
-                    take(&batch);
+                    take(&batch)?;
                     if let Some((at, msg)) = &batch.bad {
                         return Err(Error::at_line(&shown, line + at, msg));
                     }
@@ -400,6 +410,18 @@ fn read_vectors(
             ]))
         }
         _ => Ok(()),
+    }
+}
+
+/// Where the rows read are kept until the table is written: beside the output, whose
+/// folder is known to take new files, or in $TMPDIR when the output is not a file.
+fn spool_dir(output: &Output) -> PathBuf {
+    match output {
+        Output::Atomic(a) => match a.target().parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        Output::Direct { .. } | Output::Stdout => std::env::temp_dir(),
     }
 }
 
