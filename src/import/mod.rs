@@ -19,6 +19,8 @@
 //!   vectors of those words, each word counted once.
 
 mod chars;
+mod fasttext;
+mod formats;
 mod freq;
 mod input;
 mod select;
@@ -54,6 +56,9 @@ pub struct BuildOptions {
     /// first. Without `corpus` or `freq` the row order is taken as frequency order.
     pub vectors: Vec<PathBuf>,
     pub vectors_format: VectorsFormat,
+    /// The words of an `.npy` matrix given as `vectors` (then the only one), one per line in
+    /// row order.
+    pub words: Option<PathBuf>,
     /// Character vectors; they take precedence over the single-character rows of `vectors`.
     pub char_vectors: Option<PathBuf>,
     /// Text to segment for word and character counts.
@@ -89,6 +94,7 @@ impl BuildOptions {
         BuildOptions {
             vectors: vec![vectors.into()],
             vectors_format: VectorsFormat::Auto,
+            words: None,
             char_vectors: None,
             corpus: Vec::new(),
             freq: Vec::new(),
@@ -174,7 +180,18 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
 
     let inputs: Vec<(&PathBuf, bool)> =
         opts.char_vectors.iter().map(|p| (p, true)).chain(opts.vectors.iter().map(|p| (p, false))).collect();
-    let all: Vec<&PathBuf> = inputs.iter().map(|i| i.0).chain(&opts.freq).chain(&opts.corpus).collect();
+    let all: Vec<&PathBuf> =
+        inputs.iter().map(|i| i.0).chain(&opts.words).chain(&opts.freq).chain(&opts.corpus).collect();
+    if opts.words.is_some() && opts.vectors.len() != 1 {
+        return Err(Error::option([
+            Opt::Words.into(),
+            " goes with one .npy matrix; give a single ".into(),
+            Opt::Vectors.into(),
+        ]));
+    }
+    if opts.words.as_deref().is_some_and(input::is_stdin) {
+        return Err(Error::option([Opt::Words.into(), " must be a file: it is read twice".into()]));
+    }
     if all.iter().filter(|p| input::is_stdin(p)).count() > 1 {
         return Err(Error::bad("standard input (`-`) can be read only once"));
     }
@@ -184,7 +201,7 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
     let output = Output::create(&opts.output, &checked)?;
     let bar = ClearOnDrop(progress::bar(progress::total_bytes(&all), progress::Style::Bytes, opts.quiet));
 
-    let (mut sources, dim) = detect_all(&inputs, opts.vectors_format, &bar)?;
+    let (mut sources, dim) = detect_all(&inputs, opts.vectors_format, opts.words.as_deref(), &bar)?;
     let (counts, count_source) = read_counts(opts, threads, &bar)?;
 
     let read_start = Instant::now();
@@ -195,7 +212,7 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
         skip_bad: opts.skip_bad,
         allow_row_count_mismatch: opts.allow_row_count_mismatch,
     };
-    read_all_vectors(&mut sources, rules, threads, &bar, &mut selector, &mut tally)?;
+    read_all_vectors(&mut sources, rules, opts.words.as_deref(), threads, &bar, &mut selector, &mut tally)?;
     let read_time = read_start.elapsed();
     drop(bar);
 
@@ -240,11 +257,12 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
 fn detect_all(
     inputs: &[(&PathBuf, bool)],
     format: VectorsFormat,
+    words: Option<&Path>,
     bar: &ProgressBar,
 ) -> Result<(Vec<VectorsInput>, usize)> {
     let mut sources = Vec::new();
     for &(path, chars_only) in inputs {
-        let (det, reader) = vectors::detect(path, format, bar)?;
+        let (det, reader) = vectors::detect(path, format, words.filter(|_| !chars_only), bar)?;
         sources.push(VectorsInput { path: path.clone(), det, chars_only, rows: 0, records: 0, reader: Some(reader) });
     }
     let word_src = sources
@@ -288,6 +306,7 @@ fn read_counts(opts: &BuildOptions, threads: usize, bar: &ProgressBar) -> Result
 fn read_all_vectors(
     sources: &mut [VectorsInput],
     rules: RowRules,
+    words: Option<&Path>,
     threads: usize,
     bar: &ProgressBar,
     selector: &mut Selector,
@@ -303,7 +322,7 @@ fn read_all_vectors(
         }
         bar.set_message(display_name(&s.path));
         let (rows_before, skipped_before) = (selector.rows, tally.skipped);
-        read_vectors(s, rules, threads, selector, tally)?;
+        read_vectors(s, rules, words, threads, bar, selector, tally)?;
         s.rows = selector.rows - rows_before;
         if s.rows == 0 {
             let skipped = match tally.skipped - skipped_before {
@@ -357,7 +376,9 @@ struct RowRules {
 fn read_vectors(
     s: &mut VectorsInput,
     rules: RowRules,
+    words: Option<&Path>,
     threads: usize,
+    bar: &ProgressBar,
     selector: &mut Selector,
     tally: &mut Tally,
 ) -> Result<()> {
@@ -378,6 +399,13 @@ fn read_vectors(
     };
     let result = match s.det.layout {
         Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, skip_bad, |batch| take(&batch)),
+        Layout::Npy(header) => match words {
+            Some(words) => formats::read_npy(&mut reader, path, header, words, dtype, skip_bad, bar, |b| take(&b)),
+            None => Err(formats::refusal(formats::Sniffed::Npy, &shown, None)),
+        },
+        Layout::FastText => fasttext::read_fasttext(path, dtype, skip_bad, bar, |b| take(&b)).map(|n| {
+            tally.bytes += n;
+        }),
         Layout::Text | Layout::Glove => {
             let mut line = s.det.layout.header_lines();
             crate::pipeline::ordered(
@@ -441,6 +469,7 @@ fn metadata(
             "file": display_name(&src.path),
             "format": src.det.layout.name(),
             "gzip": src.det.gzip,
+            "bzip2": src.det.bzip2,
             "dim": src.det.dim,
             "rows": src.rows,
             "header_rows": src.det.header_rows,
