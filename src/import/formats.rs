@@ -285,21 +285,24 @@ pub fn read_npy(
         }
         let word = line.strip_suffix(b"\n").unwrap_or(&line);
         let word = word.strip_suffix(b"\r").unwrap_or(word);
+        let in_words = |msg: String| Some(Error::at_line(&words_shown, row, msg));
         let problem = match std::str::from_utf8(word) {
-            Err(_) => Some((words_shown.clone(), format!("line {row}: the word is not valid UTF-8"))),
-            Ok("") => Some((words_shown.clone(), format!("line {row}: an empty word"))),
-            Ok(w) if w.chars().any(char::is_whitespace) => {
-                Some((words_shown.clone(), format!("line {row}: the word {w:?} contains whitespace")))
-            }
+            Err(_) => in_words("the word is not valid UTF-8".into()),
+            Ok("") => in_words("an empty word".into()),
+            Ok(w) if w.chars().any(char::is_whitespace) => in_words(format!("the word {w:?} contains whitespace")),
             Ok(_) => values.iter().enumerate().find_map(|(k, &v)| {
                 dtype.value_problem(v).map(|p| {
-                    (shown.clone(), format!("row {row}: a value {p}: {} (value {} of the row)", show_value(v), k + 1))
+                    Error::bad(format!(
+                        "{shown}: row {row}: a value {p}: {} (value {} of the row)",
+                        show_value(v),
+                        k + 1
+                    ))
                 })
             }),
         };
-        if let Some((file, msg)) = problem {
+        if let Some(e) = problem {
             if !skip_bad {
-                return Err(Error::bad(format!("{file}: {msg}")));
+                return Err(e);
             }
             batch.skipped += 1;
             continue;
