@@ -54,12 +54,13 @@ impl Spool {
     /// Stores a row; returns where it is.
     pub fn put(&mut self, vector: &[f32]) -> Result<u64> {
         debug_assert_eq!(vector.len(), self.dim);
+        // The crate builds for little-endian targets only: these are the little-endian bytes.
+        let bytes: &[u8] = bytemuck::cast_slice(vector);
         if let Some(at) = self.free.pop() {
-            let bytes: Vec<u8> = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
-            self.file.write_all_at(&bytes, at * self.row_bytes()).map_err(|e| self.error(e))?;
+            self.file.write_all_at(bytes, at * self.row_bytes()).map_err(|e| self.error(e))?;
             return Ok(at);
         }
-        self.pending.extend(vector.iter().flat_map(|x| x.to_le_bytes()));
+        self.pending.extend_from_slice(bytes);
         self.len += 1;
         if self.pending.len() >= WRITE_BATCH {
             self.flush()?;
@@ -87,7 +88,9 @@ impl Spool {
     /// Reads rows `at` into `out` (replacing its contents), one read per run of adjacent rows.
     pub fn read(&self, at: &[u64], out: &mut Vec<f32>) -> Result<()> {
         let rb = self.row_bytes() as usize;
-        let mut bytes = vec![0u8; at.len() * rb];
+        out.clear();
+        out.resize(at.len() * self.dim, 0.0);
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(out);
         let mut i = 0;
         while i < at.len() {
             let mut j = i + 1;
@@ -97,8 +100,6 @@ impl Spool {
             self.file.read_exact_at(&mut bytes[i * rb..j * rb], at[i] * rb as u64).map_err(|e| self.error(e))?;
             i = j;
         }
-        out.clear();
-        out.extend(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
         Ok(())
     }
 }

@@ -377,7 +377,8 @@ fn write_table<W: Write>(
             }
             buf.clear();
             match dtype {
-                Dtype::F32 => buf.extend(rows.iter().flat_map(|x| x.to_le_bytes())),
+                // Little-endian bytes: the crate builds for little-endian targets only.
+                Dtype::F32 => buf.extend_from_slice(bytemuck::cast_slice(rows)),
                 Dtype::F16 => buf.extend(rows.iter().flat_map(|&x| f32_to_f16(x).to_le_bytes())),
                 Dtype::Int8 => {
                     for (k, row) in rows.chunks_exact(dim.max(1)).enumerate() {
