@@ -295,6 +295,9 @@ fn npy_with_words_reads_like_word2vec_text() {
         let out = dir.path().join("npy.zv");
         build_ok(&m, &out, &["--vectors-format", "npy", "--words", path(&list)]);
         assert_eq!(rows(&out), want, "{descr}");
+        let meta = Vocab::open(&out).unwrap().meta().unwrap();
+        let input = &meta["build"]["vectors"][0];
+        assert_eq!((&input["format"], &input["words"]), (&"npy".into(), &"vocab.txt".into()), "{meta}");
         // Detected without --vectors-format when the word list is given.
         build_ok(&m, &out, &["--words", path(&list)]);
         assert_eq!(rows(&out), want, "{descr}, detected");

@@ -465,7 +465,7 @@ fn metadata(
     s: &Summary,
 ) -> serde_json::Value {
     let input = |src: &VectorsInput| {
-        json!({
+        let mut v = json!({
             "file": display_name(&src.path),
             "format": src.det.layout.name(),
             "gzip": src.det.gzip,
@@ -473,7 +473,11 @@ fn metadata(
             "dim": src.det.dim,
             "rows": src.rows,
             "header_rows": src.det.header_rows,
-        })
+        });
+        if let (Layout::Npy(_), Some(words)) = (src.det.layout, &opts.words) {
+            v["words"] = json!(display_name(words));
+        }
+        v
     };
     let names = |paths: &[PathBuf]| paths.iter().map(|p| display_name(p)).collect::<Vec<_>>();
     let counts = match count_source {
