@@ -204,6 +204,14 @@ fn quantized_and_truncated_fasttext_models_are_refused() {
     });
     let err = build_err(&["--vectors", path(&gz), "-o", &out]);
     assert!(err.contains("m.bin.gz") && err.contains("decompress it first"), "{err}");
+    let o = zhvec()
+        .args(["vocab", "build", "--quiet", "--vectors", "-", "-o", &out])
+        .pipe_stdin(testdata("fasttext/tiny.bin"))
+        .unwrap()
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_of(&o).contains("give it as a file, not standard input"), "{}", stderr_of(&o));
     let err = build_err(&["--vectors", path(&testdata("build/w2v.txt")), "--vectors-format", "fasttext", "-o", &out]);
     assert!(err.contains("not a fastText model"), "{err}");
 }
