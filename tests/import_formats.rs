@@ -226,7 +226,7 @@ fn each_recognised_file_is_named_with_a_hint() {
     let cases: Vec<(PathBuf, &str, &str)> = vec![
         (
             write(&dir, "model.kv", b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x08gensim"),
-            "a Python pickle",
+            "a gensim pickle",
             "model.wv.save_word2vec_format(path, binary=True)",
         ),
         (write(&dir, "vectors.tar", &tar), "a tar archive", "tar -xOf"),

@@ -73,8 +73,8 @@ pub fn refusal(kind: Sniffed, shown: &str, compressed: Option<&str>) -> Error {
     let text = |what: &str, hint: &str| Error::bad(format!("{shown}: this is {what}{around}, not vectors: {hint}"));
     match kind {
         Sniffed::Pickle => text(
-            "a Python pickle, e.g. a gensim `.kv` or `.model` file",
-            "a gensim pickle: save it with `model.wv.save_word2vec_format(path, binary=True)`",
+            "a gensim pickle (`.kv`, `.model`) or another Python pickle",
+            "save it with `model.wv.save_word2vec_format(path, binary=True)` and build from that file",
         ),
         Sniffed::Tar => text(
             "a tar archive",
