@@ -169,9 +169,12 @@ pub struct SegmentArgs {
     pub json: bool,
 }
 
+// Parsed once per run: the size of the build options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum VocabCommand {
-    /// Build a .zv table from pretrained vectors (word2vec text/binary, GloVe, fastText .vec, .gz).
+    /// Build a .zv table from pretrained vectors (word2vec text/binary, GloVe, fastText .vec/.bin,
+    /// NumPy .npy; .gz, .bz2).
     Build(BuildArgs),
     /// Show a table's counts, dims, dtype, size, source and build options.
     Info {
@@ -228,15 +231,18 @@ pub struct EvalClassifyArgs {
 /// Options of `zhvec vocab build`; [`BuildArgs::into_options`] gives the library's options.
 #[derive(Clone, Debug, Args)]
 pub struct BuildArgs {
-    /// Pretrained vectors: word2vec text or binary, GloVe, fastText .vec; gzip is detected,
-    /// `-` reads standard input (e.g. from `tar -xzOf` or `bzcat`). Repeatable; a word found
-    /// in several rows keeps the first. Without --corpus/--freq the files' row order is taken
-    /// as frequency order.
+    /// Pretrained vectors: word2vec text or binary, GloVe, fastText .vec or .bin, a NumPy .npy
+    /// matrix with --words; gzip and bzip2 are detected, `-` reads standard input (e.g. from
+    /// `tar -xzOf`). Repeatable; a word found in several rows keeps the first. Without
+    /// --corpus/--freq the files' row order is taken as frequency order.
     #[arg(long = "vectors", value_name = "FILE", required = true)]
     pub vectors: Vec<PathBuf>,
     /// Format of the vectors files.
     #[arg(long, value_enum, default_value_t = VectorsFormat::Auto, value_name = "FORMAT")]
     pub vectors_format: VectorsFormat,
+    /// The words of a .npy --vectors matrix, one per line in row order (e.g. a vocab.txt).
+    #[arg(long, value_name = "FILE")]
+    pub words: Option<PathBuf>,
     /// Character vectors (same dimension as the words); they take precedence over the
     /// single-character rows of --vectors. Rows that are not one character are ignored. `-`
     /// reads standard input.
@@ -304,6 +310,7 @@ impl BuildArgs {
         BuildOptions {
             vectors: self.vectors,
             vectors_format: self.vectors_format.into(),
+            words: self.words,
             char_vectors: self.char_vectors,
             corpus: self.corpus,
             freq: self.freq,
@@ -398,6 +405,11 @@ value_enum! {
         Glove,
         /// word2vec binary: a `rows dims` header line, then `word ` and D little-endian f32.
         Binary,
+        /// A NumPy .npy matrix (float16/32/64, C order); needs --words.
+        Npy,
+        /// A fastText model (.bin): the vectors of its words, n-grams included.
+        #[value(name = "fasttext")]
+        FastText,
     }
 }
 
@@ -419,6 +431,7 @@ pub fn message(e: &Error) -> String {
             Opt::SkipBad => "--skip-bad",
             Opt::AllowRowCountMismatch => "--allow-row-count-mismatch",
             Opt::NormalizeText => "--normalize-text",
+            Opt::Words => "--words",
         }
         .to_string()
     })

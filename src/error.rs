@@ -39,6 +39,7 @@ pub enum Opt {
     SkipBad,
     AllowRowCountMismatch,
     NormalizeText,
+    Words,
 }
 
 impl Opt {
@@ -59,6 +60,7 @@ impl Opt {
             Opt::SkipBad => "skip_bad",
             Opt::AllowRowCountMismatch => "allow_row_count_mismatch",
             Opt::NormalizeText => "normalize_text",
+            Opt::Words => "words",
         }
     }
 }

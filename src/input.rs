@@ -1,10 +1,11 @@
-//! Opening inputs: a file or standard input (`-`), gzip detected by its magic bytes, a
+//! Opening inputs: a file or standard input (`-`), gzip and bzip2 detected by their magic bytes, a
 //! leading UTF-8 byte order mark removed, and the bytes read counted into a progress bar.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+use bzip2::read::MultiBzDecoder;
 use flate2::read::MultiGzDecoder;
 use indicatif::ProgressBar;
 
@@ -46,10 +47,12 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 }
 
-/// An opened input: decompressed if it was gzip, with a leading UTF-8 byte order mark removed.
+/// An opened input: decompressed if it was gzip or bzip2, with a leading UTF-8 byte order
+/// mark removed.
 pub struct Input {
     pub reader: Box<dyn BufRead + Send>,
     pub gzip: bool,
+    pub bzip2: bool,
 }
 
 /// The path that names standard input.
@@ -72,9 +75,13 @@ pub fn open(path: &Path, bar: &ProgressBar) -> Result<Input> {
     let mut raw = BufReader::with_capacity(1 << 16, bar.wrap_read(source));
     let head = raw.fill_buf().map_err(|e| Error::io_path("cannot read", path, e))?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let bzip2 = is_bzip2(head);
     let mut reader: Box<dyn BufRead + Send> = if gzip {
         // Multi-member, so that files from pigz/bgzip or `cat a.gz b.gz` read whole.
         Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(raw)))
+    } else if bzip2 {
+        // Multi-stream too, for pbzip2 and `cat a.bz2 b.bz2`.
+        Box::new(BufReader::with_capacity(1 << 16, MultiBzDecoder::new(raw)))
     } else {
         Box::new(raw)
     };
@@ -86,7 +93,18 @@ pub fn open(path: &Path, bar: &ProgressBar) -> Result<Input> {
     if head.starts_with(b"\xef\xbb\xbf") {
         reader.consume(3);
     }
-    Ok(Input { reader, gzip })
+    Ok(Input { reader, gzip, bzip2 })
+}
+
+/// Whether `head` starts a bzip2 stream: `BZh`, the block size digit, and the magic of a
+/// first block or of the end of an empty stream, so text that starts with `BZh` is text.
+fn is_bzip2(head: &[u8]) -> bool {
+    const BLOCK: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
+    const END: [u8; 6] = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
+    head.len() >= 10
+        && head.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&head[3])
+        && (head[4..10] == BLOCK || head[4..10] == END)
 }
 
 /// Whether `head`, the start of an input, is a UTF-16 byte order mark (LE or BE).

@@ -2,7 +2,9 @@
 //!
 //! The inputs are read once, as a stream: text files are cut into newline-aligned chunks
 //! parsed on all cores, and rows are kept only while they can still make it into the
-//! output, so memory follows the size of the table built, not of the input.
+//! output. Their vectors go to a temporary file beside the output (see `spool`), and the
+//! table is written from there, so memory holds the names, counts and positions of the
+//! candidate rows, not their vectors.
 //!
 //! - Rows that are one character (grapheme) go to the character table, the others to the
 //!   word table. A word found in several rows keeps its first row.
@@ -17,9 +19,12 @@
 //!   vectors of those words, each word counted once.
 
 mod chars;
+mod fasttext;
+mod formats;
 mod freq;
 mod input;
 mod select;
+mod spool;
 mod vectors;
 
 use std::fmt;
@@ -37,10 +42,11 @@ use crate::error::{Error, Opt, Result};
 use crate::input::Counted;
 use crate::normalize::{Normalizer, TextNormalization};
 use crate::progress::{self, ClearOnDrop, ProgressBar};
-use crate::vocab::writer::write_vocab_to;
-use crate::vocab::{Dtype, VocabData};
+use crate::vocab::writer::{write_rows_to, RowsData, TableRows};
+use crate::vocab::Dtype;
 use freq::Counts;
 use select::{CountSource, Selector};
+use spool::{RowAt, Spool, SpoolRows};
 use vectors::{Detected, Layout};
 
 /// What to build a table from, and how. [`BuildOptions::new`] gives the defaults.
@@ -50,6 +56,9 @@ pub struct BuildOptions {
     /// first. Without `corpus` or `freq` the row order is taken as frequency order.
     pub vectors: Vec<PathBuf>,
     pub vectors_format: VectorsFormat,
+    /// The words of an `.npy` matrix given as `vectors` (then the only one), one per line in
+    /// row order.
+    pub words: Option<PathBuf>,
     /// Character vectors; they take precedence over the single-character rows of `vectors`.
     pub char_vectors: Option<PathBuf>,
     /// Text to segment for word and character counts.
@@ -85,6 +94,7 @@ impl BuildOptions {
         BuildOptions {
             vectors: vec![vectors.into()],
             vectors_format: VectorsFormat::Auto,
+            words: None,
             char_vectors: None,
             corpus: Vec::new(),
             freq: Vec::new(),
@@ -170,7 +180,18 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
 
     let inputs: Vec<(&PathBuf, bool)> =
         opts.char_vectors.iter().map(|p| (p, true)).chain(opts.vectors.iter().map(|p| (p, false))).collect();
-    let all: Vec<&PathBuf> = inputs.iter().map(|i| i.0).chain(&opts.freq).chain(&opts.corpus).collect();
+    let all: Vec<&PathBuf> =
+        inputs.iter().map(|i| i.0).chain(&opts.words).chain(&opts.freq).chain(&opts.corpus).collect();
+    if opts.words.is_some() && opts.vectors.len() != 1 {
+        return Err(Error::option([
+            Opt::Words.into(),
+            " goes with one .npy matrix; give a single ".into(),
+            Opt::Vectors.into(),
+        ]));
+    }
+    if opts.words.as_deref().is_some_and(input::is_stdin) {
+        return Err(Error::option([Opt::Words.into(), " must be a file: it is read twice".into()]));
+    }
     if all.iter().filter(|p| input::is_stdin(p)).count() > 1 {
         return Err(Error::bad("standard input (`-`) can be read only once"));
     }
@@ -180,26 +201,26 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
     let output = Output::create(&opts.output, &checked)?;
     let bar = ClearOnDrop(progress::bar(progress::total_bytes(&all), progress::Style::Bytes, opts.quiet));
 
-    let (mut sources, dim) = detect_all(&inputs, opts.vectors_format, &bar)?;
+    let (mut sources, dim) = detect_all(&inputs, opts.vectors_format, opts.words.as_deref(), &bar)?;
     let (counts, count_source) = read_counts(opts, threads, &bar)?;
 
     let read_start = Instant::now();
-    let mut selector = Selector::new(dim, count_source, &counts, opts.max_words);
+    let mut selector = Selector::new(dim, count_source, &counts, opts.max_words, Spool::new(&spool_dir(&output), dim)?);
     let mut tally = Tally { skipped: counts.skipped, ..Tally::default() };
     let rules = RowRules {
         dtype: opts.dtype,
         skip_bad: opts.skip_bad,
         allow_row_count_mismatch: opts.allow_row_count_mismatch,
     };
-    read_all_vectors(&mut sources, rules, threads, &bar, &mut selector, &mut tally)?;
+    read_all_vectors(&mut sources, rules, opts.words.as_deref(), threads, &bar, &mut selector, &mut tally)?;
     let read_time = read_start.elapsed();
     drop(bar);
 
     let (rows, duplicates) = (selector.rows, selector.duplicates);
-    let selected = selector.finish();
+    let selected = selector.finish()?;
     let chars = chars::build(&selected, count_source, &counts, opts.max_chars, opts.dtype)?;
     drop(counts);
-    if selected.words.is_empty() && chars.table.is_empty() {
+    if selected.words.is_empty() && chars.is_empty() {
         return Err(no_rows_left(count_source));
     }
 
@@ -207,7 +228,7 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
         output: opts.output.clone(),
         rows,
         words: selected.words.len(),
-        chars: chars.table.len(),
+        chars: chars.len(),
         derived_chars: chars.derived,
         skipped: tally.skipped,
         duplicates,
@@ -216,8 +237,16 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
         read_time,
     };
     let meta = metadata(opts, &sources, count_source, &summary);
-    let data = VocabData { words: selected.words, chars: chars.table, dtype: opts.dtype, meta };
-    write_vocab_to(output, &data)?;
+    let words_at = selected.words.at.iter().map(|&at| RowAt::Spool(at)).collect();
+    let mut word_rows = SpoolRows::new(&selected.spool, words_at, Vec::new());
+    let mut char_rows = SpoolRows::new(&selected.spool, chars.at, chars.derived_vectors);
+    let data = RowsData {
+        words: TableRows { dim, names: &selected.words.names, counts: &selected.words.counts, vectors: &mut word_rows },
+        chars: TableRows { dim, names: &chars.names, counts: &chars.counts, vectors: &mut char_rows },
+        dtype: opts.dtype,
+        meta: &meta,
+    };
+    write_rows_to(output, data)?;
     summary.elapsed = start.elapsed();
     Ok(summary)
 }
@@ -228,11 +257,12 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
 fn detect_all(
     inputs: &[(&PathBuf, bool)],
     format: VectorsFormat,
+    words: Option<&Path>,
     bar: &ProgressBar,
 ) -> Result<(Vec<VectorsInput>, usize)> {
     let mut sources = Vec::new();
     for &(path, chars_only) in inputs {
-        let (det, reader) = vectors::detect(path, format, bar)?;
+        let (det, reader) = vectors::detect(path, format, words.filter(|_| !chars_only), bar)?;
         sources.push(VectorsInput { path: path.clone(), det, chars_only, rows: 0, records: 0, reader: Some(reader) });
     }
     let word_src = sources
@@ -276,6 +306,7 @@ fn read_counts(opts: &BuildOptions, threads: usize, bar: &ProgressBar) -> Result
 fn read_all_vectors(
     sources: &mut [VectorsInput],
     rules: RowRules,
+    words: Option<&Path>,
     threads: usize,
     bar: &ProgressBar,
     selector: &mut Selector,
@@ -291,7 +322,7 @@ fn read_all_vectors(
         }
         bar.set_message(display_name(&s.path));
         let (rows_before, skipped_before) = (selector.rows, tally.skipped);
-        read_vectors(s, rules, threads, selector, tally)?;
+        read_vectors(s, rules, words, threads, bar, selector, tally)?;
         s.rows = selector.rows - rows_before;
         if s.rows == 0 {
             let skipped = match tally.skipped - skipped_before {
@@ -345,7 +376,9 @@ struct RowRules {
 fn read_vectors(
     s: &mut VectorsInput,
     rules: RowRules,
+    words: Option<&Path>,
     threads: usize,
+    bar: &ProgressBar,
     selector: &mut Selector,
     tally: &mut Tally,
 ) -> Result<()> {
@@ -355,18 +388,23 @@ fn read_vectors(
     let mut reader = Counted::new(reader);
     let (rank, skipped, records) = (&mut tally.rank, &mut tally.skipped, &mut s.records);
     let (dtype, skip_bad) = (rules.dtype, rules.skip_bad);
-    let mut take = |batch: &vectors::Batch| {
+    let mut take = |batch: &vectors::Batch| -> Result<()> {
         for row in batch.rows(dim) {
-            selector.add(row.name, row.single, row.vector, *rank, chars_only);
+            selector.add(row.name, row.single, row.vector, *rank, chars_only)?;
             *rank += 1;
         }
         *skipped += batch.skipped;
         *records += batch.records;
+        Ok(())
     };
     let result = match s.det.layout {
-        Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, skip_bad, |batch| {
-            take(&batch);
-            Ok(())
+        Layout::Binary => vectors::read_binary(&mut reader, path, dim, dtype, skip_bad, |batch| take(&batch)),
+        Layout::Npy(header) => match words {
+            Some(words) => formats::read_npy(&mut reader, path, header, words, dtype, skip_bad, bar, |b| take(&b)),
+            None => Err(formats::refusal(formats::Sniffed::Npy, &shown, None)),
+        },
+        Layout::FastText => fasttext::read_fasttext(path, dtype, skip_bad, bar, |b| take(&b)).map(|n| {
+            tally.bytes += n;
         }),
         Layout::Text | Layout::Glove => {
             let mut line = s.det.layout.header_lines();
@@ -377,7 +415,7 @@ fn read_vectors(
                 input::CHUNK,
                 |chunk| vectors::parse_text(chunk.bytes, dim, dtype, skip_bad),
                 |batch| {
-                    take(&batch);
+                    take(&batch)?;
                     if let Some((at, msg)) = &batch.bad {
                         return Err(Error::at_line(&shown, line + at, msg));
                     }
@@ -403,6 +441,18 @@ fn read_vectors(
     }
 }
 
+/// Where the rows read are kept until the table is written: beside the output, whose
+/// folder is known to take new files, or in $TMPDIR when the output is not a file.
+fn spool_dir(output: &Output) -> PathBuf {
+    match output {
+        Output::Atomic(a) => match a.target().parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        Output::Direct { .. } | Output::Stdout => std::env::temp_dir(),
+    }
+}
+
 fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
@@ -415,14 +465,19 @@ fn metadata(
     s: &Summary,
 ) -> serde_json::Value {
     let input = |src: &VectorsInput| {
-        json!({
+        let mut v = json!({
             "file": display_name(&src.path),
             "format": src.det.layout.name(),
             "gzip": src.det.gzip,
+            "bzip2": src.det.bzip2,
             "dim": src.det.dim,
             "rows": src.rows,
             "header_rows": src.det.header_rows,
-        })
+        });
+        if let (Layout::Npy(_), Some(words)) = (src.det.layout, &opts.words) {
+            v["words"] = json!(display_name(words));
+        }
+        v
     };
     let names = |paths: &[PathBuf]| paths.iter().map(|p| display_name(p)).collect::<Vec<_>>();
     let counts = match count_source {

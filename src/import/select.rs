@@ -1,12 +1,14 @@
 //! Choosing and ordering the rows: deduplication, counts, `min_count`, and the
 //! `max_words` limit applied while streaming so memory follows the output, not the input.
+//! Vectors go to a [`Spool`] as they are read; only names, counts and positions stay in memory.
 
 use std::collections::HashMap;
 
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::freq::{zipf, Counts};
-use crate::vocab::TableData;
+use super::spool::Spool;
+use crate::error::Result;
 
 /// Where counts come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,8 +26,8 @@ type Key = (std::cmp::Reverse<u64>, u64);
 struct Slot {
     count: u64,
     order: u64,
-    /// Row index into `Pool::vectors`.
-    at: usize,
+    /// Where the row's vector is in the spool.
+    at: u64,
 }
 
 impl Slot {
@@ -34,97 +36,77 @@ impl Slot {
     }
 }
 
-/// Candidate rows of one table.
+/// Candidate rows of one table; their vectors are in the selector's spool.
 #[derive(Debug, Default)]
 struct Pool {
     index: HashMap<Box<str>, Slot>,
-    vectors: Vec<f32>,
     /// After a compaction, the key of the last row kept: anything ranking below it can
     /// never make it into the table.
     cutoff: Option<Key>,
 }
 
 impl Pool {
-    fn rows(&self, dim: usize) -> usize {
-        self.vectors.len() / dim.max(1)
-    }
-
-    fn insert(&mut self, name: &str, vector: &[f32], count: u64, order: u64, dim: usize) {
-        let at = self.rows(dim);
-        self.vectors.extend_from_slice(vector);
-        self.index.insert(name.into(), Slot { count, order, at });
-    }
-
-    /// Keeps the best `keep` rows. Amortized O(1) per row when run each time the pool
-    /// doubles past `keep`.
-    fn compact(&mut self, keep: usize, dim: usize) {
+    /// Keeps the best `keep` rows, giving the spool rows of the others back. Amortized O(1)
+    /// per row when run each time the pool doubles past `keep`.
+    fn compact(&mut self, keep: usize, spool: &mut Spool) -> Result<()> {
         if self.index.len() <= keep {
-            return;
+            return Ok(());
         }
+        spool.flush()?;
         let mut keys: Vec<Key> = self.index.values().map(Slot::key).collect();
-        if keep == 0 {
-            self.index.clear();
-            self.vectors.clear();
-            return;
-        }
-        let (_, &mut cutoff, _) = keys.select_nth_unstable(keep - 1);
-        self.index.retain(|_, s| s.key() <= cutoff);
-        let mut vectors = Vec::with_capacity(keep * dim);
-        for (new_at, slot) in self.index.values_mut().enumerate() {
-            vectors.extend_from_slice(&self.vectors[slot.at * dim..(slot.at + 1) * dim]);
-            slot.at = new_at;
-        }
-        self.vectors = vectors;
-        self.cutoff = Some(cutoff);
+        let cutoff = keep.checked_sub(1).map(|last| *keys.select_nth_unstable(last).1);
+        self.index.retain(|_, s| {
+            let kept = cutoff.is_some_and(|c| s.key() <= c);
+            if !kept {
+                spool.release(s.at);
+            }
+            kept
+        });
+        self.cutoff = cutoff;
+        Ok(())
     }
 
-    /// The rows sorted by key, with `keep` applied. The vectors are reordered in place, so
-    /// the table never exists twice in memory.
-    fn into_table(self, dim: usize, keep: Option<usize>, min_count: u64) -> (TableData, Vec<u64>) {
+    /// The rows sorted by key, with `keep` applied, and the input order of each.
+    fn into_table(self, dim: usize, keep: Option<usize>, min_count: u64) -> (Table, Vec<u64>) {
         let mut rows: Vec<(Box<str>, Slot)> = self.index.into_iter().filter(|(_, s)| s.count >= min_count).collect();
         rows.sort_unstable_by_key(|(_, s)| s.key());
         rows.truncate(keep.unwrap_or(usize::MAX));
-        let mut vectors = self.vectors;
-        let sources: Vec<usize> = rows.iter().map(|(_, s)| s.at).collect();
-        gather_rows(&mut vectors, dim, &sources);
-        let mut t = TableData::new(dim);
-        t.vectors = vectors;
+        let mut t = Table { dim, ..Table::default() };
         t.names.reserve_exact(rows.len());
         t.counts.reserve_exact(rows.len());
+        t.at.reserve_exact(rows.len());
         let mut orders = Vec::with_capacity(rows.len());
         for (name, s) in rows {
             t.names.push(name.into());
             t.counts.push(s.count);
+            t.at.push(s.at);
             orders.push(s.order);
         }
         (t, orders)
     }
 }
 
-/// Rearranges the rows of `v` so that row `r` becomes the old row `sources[r]`, and drops
-/// the rest. `sources` must not repeat. Swaps rows in place, tracking where each moved.
-fn gather_rows(v: &mut Vec<f32>, dim: usize, sources: &[usize]) {
-    let n = v.len().checked_div(dim).unwrap_or(0);
-    let mut loc: Vec<usize> = (0..n).collect(); // original row -> current position
-    let mut orig: Vec<usize> = (0..n).collect(); // current position -> original row
-    for (r, &src) in sources.iter().enumerate() {
-        // Positions before r hold their final rows, none of them `src`, so s >= r.
-        let s = loc[src];
-        if s != r {
-            let (head, tail) = v.split_at_mut(s * dim);
-            head[r * dim..(r + 1) * dim].swap_with_slice(&mut tail[..dim]);
-            let displaced = orig[r];
-            orig[s] = displaced;
-            loc[displaced] = s;
-            orig[r] = src;
-            loc[src] = r;
-        }
+/// A selected table: rows in table order, their vectors in the spool.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub dim: usize,
+    pub names: Vec<String>,
+    pub counts: Vec<u64>,
+    /// Where each row's vector is in the spool.
+    pub at: Vec<u64>,
+}
+
+impl Table {
+    pub fn len(&self) -> usize {
+        self.names.len()
     }
-    v.truncate(sources.len() * dim);
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
 }
 
 /// Collects rows from every input, in input order.
-#[derive(Debug)]
 pub struct Selector<'a> {
     dim: usize,
     source: CountSource,
@@ -132,6 +114,7 @@ pub struct Selector<'a> {
     max_words: Option<usize>,
     words: Pool,
     chars: Pool,
+    spool: Spool,
     /// Input order of the next row, over all inputs.
     order: u64,
     /// Zipf mode: for each character, the estimated counts of the words containing it, once
@@ -145,10 +128,11 @@ pub struct Selector<'a> {
 
 /// The selected tables. Character rows have their vectors of their own; derived ones are
 /// added by [`super::chars`].
-#[derive(Debug)]
 pub struct Selected {
-    pub words: TableData,
-    pub chars: TableData,
+    pub words: Table,
+    pub chars: Table,
+    /// The vectors of both tables' rows.
+    pub spool: Spool,
     /// The input order of each character row, for ranking the derived ones after them.
     pub char_orders: Vec<u64>,
     /// Every character that had a vector in the input, kept or not.
@@ -158,7 +142,13 @@ pub struct Selected {
 }
 
 impl<'a> Selector<'a> {
-    pub fn new(dim: usize, source: CountSource, counts: &'a Counts, max_words: Option<usize>) -> Selector<'a> {
+    pub fn new(
+        dim: usize,
+        source: CountSource,
+        counts: &'a Counts,
+        max_words: Option<usize>,
+        spool: Spool,
+    ) -> Selector<'a> {
         Selector {
             dim,
             source,
@@ -166,6 +156,7 @@ impl<'a> Selector<'a> {
             max_words,
             words: Pool::default(),
             chars: Pool::default(),
+            spool,
             order: 0,
             chars_in_words: HashMap::new(),
             rows: 0,
@@ -175,17 +166,17 @@ impl<'a> Selector<'a> {
 
     /// Adds one row. `rank` is its position among the rows of its input stream, for the
     /// Zipf estimate; `chars_only` ignores rows that are not a single character.
-    pub fn add(&mut self, name: &str, single: bool, vector: &[f32], rank: u64, chars_only: bool) {
+    pub fn add(&mut self, name: &str, single: bool, vector: &[f32], rank: u64, chars_only: bool) -> Result<()> {
         self.rows += 1;
         let order = self.order;
         self.order += 1;
         if chars_only && !single {
-            return;
+            return Ok(());
         }
         let pool = if single { &mut self.chars } else { &mut self.words };
         if pool.index.contains_key(name) {
             self.duplicates += 1;
-            return;
+            return Ok(());
         }
         let count = match self.source {
             CountSource::Zipf if !single => {
@@ -205,29 +196,29 @@ impl<'a> Selector<'a> {
             CountSource::Counted { min_count } => {
                 let c = self.counts.word(name);
                 if c < min_count {
-                    return;
+                    return Ok(());
                 }
                 c
             }
         };
-        if single {
-            // Characters are few (bounded by the script), so all are kept until the end,
-            // where they are ranked together with the derived ones.
-            pool.insert(name, vector, count, order, self.dim);
-            return;
+        // Characters are few (bounded by the script), so all are kept until the end, where
+        // they are ranked together with the derived ones.
+        if !single && (self.max_words == Some(0) || pool.cutoff.is_some_and(|c| (std::cmp::Reverse(count), order) > c))
+        {
+            return Ok(());
         }
-        if self.max_words == Some(0) || pool.cutoff.is_some_and(|c| (std::cmp::Reverse(count), order) > c) {
-            return;
-        }
-        pool.insert(name, vector, count, order, self.dim);
-        if let Some(keep) = self.max_words {
+        let at = self.spool.put(vector)?;
+        pool.index.insert(name.into(), Slot { count, order, at });
+        if let (Some(keep), false) = (self.max_words, single) {
             if pool.index.len() >= keep.saturating_mul(2).max(1024) {
-                pool.compact(keep, self.dim);
+                pool.compact(keep, &mut self.spool)?;
             }
         }
+        Ok(())
     }
 
-    pub fn finish(mut self) -> Selected {
+    pub fn finish(mut self) -> Result<Selected> {
+        self.spool.flush()?;
         let min_count = match self.source {
             CountSource::Counted { min_count } => min_count,
             CountSource::Zipf => {
@@ -242,7 +233,7 @@ impl<'a> Selector<'a> {
         let own_chars = self.chars.index.keys().cloned().collect();
         let (words, _) = self.words.into_table(self.dim, self.max_words, min_count);
         let (chars, char_orders) = self.chars.into_table(self.dim, None, min_count);
-        Selected { words, chars, char_orders, own_chars, chars_in_words: self.chars_in_words }
+        Ok(Selected { words, chars, spool: self.spool, char_orders, own_chars, chars_in_words: self.chars_in_words })
     }
 }
 
@@ -250,20 +241,18 @@ impl<'a> Selector<'a> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn gather_rows_permutes_and_drops() {
-        let mut v: Vec<f32> = (0..12).map(|x| x as f32).collect(); // 6 rows of 2
-        gather_rows(&mut v, 2, &[4, 0, 5, 1]);
-        assert_eq!(v, [8.0, 9.0, 0.0, 1.0, 10.0, 11.0, 2.0, 3.0]);
-        let mut v: Vec<f32> = (0..5).map(|x| x as f32).collect();
-        gather_rows(&mut v, 1, &[4, 3, 2, 1, 0]);
-        assert_eq!(v, [4.0, 3.0, 2.0, 1.0, 0.0]);
-        gather_rows(&mut v, 1, &[]);
-        assert!(v.is_empty());
+    fn names(t: &Table) -> Vec<&str> {
+        t.names.iter().map(String::as_str).collect()
     }
 
-    fn names(t: &TableData) -> Vec<&str> {
-        t.names.iter().map(String::as_str).collect()
+    fn spool(dim: usize) -> Spool {
+        Spool::new(&std::env::temp_dir(), dim).unwrap()
+    }
+
+    fn vectors(sel: &Selected, t: &Table) -> Vec<f32> {
+        let mut v = Vec::new();
+        sel.spool.read(&t.at, &mut v).unwrap();
+        v
     }
 
     #[test]
@@ -273,32 +262,34 @@ mod tests {
             counts.words.insert(format!("w{i}"), (i * 7919) % 1000);
         }
         let src = CountSource::Counted { min_count: 1 };
-        let mut s = Selector::new(1, src, &counts, Some(10));
+        let mut s = Selector::new(1, src, &counts, Some(10), spool(1));
         for i in 0..5000u64 {
-            s.add(&format!("w{i}"), false, &[i as f32], i, false);
+            s.add(&format!("w{i}"), false, &[i as f32], i, false).unwrap();
         }
         assert!(s.words.index.len() < 2100, "compaction bounds the pool");
-        let sel = s.finish();
+        assert!(s.spool.rows() < 2100, "the spool reuses the rows of dropped candidates");
+        let sel = s.finish().unwrap();
         let mut want: Vec<(u64, u64)> = (0..5000u64).map(|i| ((i * 7919) % 1000, i)).filter(|x| x.0 >= 1).collect();
         want.sort_by_key(|&(c, i)| (std::cmp::Reverse(c), i));
         let want: Vec<String> = want[..10].iter().map(|(_, i)| format!("w{i}")).collect();
         assert_eq!(sel.words.names, want);
+        let v = vectors(&sel, &sel.words);
         for (i, n) in sel.words.names.iter().enumerate() {
-            assert_eq!(format!("w{}", sel.words.row(i)[0]), *n, "vectors follow their rows");
+            assert_eq!(format!("w{}", v[i]), *n, "vectors follow their rows");
         }
     }
 
     #[test]
     fn zipf_keeps_file_order_and_first_duplicate() {
         let counts = Counts::default();
-        let mut s = Selector::new(1, CountSource::Zipf, &counts, Some(2));
+        let mut s = Selector::new(1, CountSource::Zipf, &counts, Some(2), spool(1));
         for (i, w) in ["ab", "中", "cd", "ab", "ef"].iter().enumerate() {
-            s.add(w, *w == "中", &[i as f32], i as u64, false);
+            s.add(w, *w == "中", &[i as f32], i as u64, false).unwrap();
         }
         assert_eq!(s.duplicates, 1);
-        let sel = s.finish();
+        let sel = s.finish().unwrap();
         assert_eq!(names(&sel.words), ["ab", "cd"]);
-        assert_eq!(sel.words.vectors, [0.0, 2.0]);
+        assert_eq!(vectors(&sel, &sel.words), [0.0, 2.0]);
         assert_eq!(sel.words.counts, [1_000_000_000, 333_333_333]);
         assert_eq!(names(&sel.chars), ["中"]);
     }

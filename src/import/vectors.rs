@@ -7,6 +7,8 @@ use std::path::Path;
 use indicatif::ProgressBar;
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::fasttext;
+use super::formats::{self, NpyHeader, Sniffed};
 use super::input::{self, read_error, read_line};
 use crate::error::{Error, Opt, Result};
 use crate::vocab::format::show_value;
@@ -23,6 +25,10 @@ pub enum VectorsFormat {
     Glove,
     /// word2vec binary: a `rows dims` header line, then `word ` and D little-endian f32.
     Binary,
+    /// A NumPy `.npy` matrix (float16/32/64, C order), with the words in a separate list.
+    Npy,
+    /// A fastText model (`.bin`): each word's vector as fastText's `get_word_vector` gives it.
+    FastText,
 }
 
 /// A resolved format.
@@ -31,6 +37,8 @@ pub enum Layout {
     Text,
     Glove,
     Binary,
+    Npy(NpyHeader),
+    FastText,
 }
 
 impl Layout {
@@ -39,13 +47,15 @@ impl Layout {
             Layout::Text => "word2vec-text",
             Layout::Glove => "glove",
             Layout::Binary => "word2vec-binary",
+            Layout::Npy(_) => "npy",
+            Layout::FastText => "fasttext-bin",
         }
     }
 
     /// Lines before the first row.
     pub fn header_lines(self) -> u64 {
         match self {
-            Layout::Glove => 0,
+            Layout::Glove | Layout::Npy(_) | Layout::FastText => 0,
             Layout::Text | Layout::Binary => 1,
         }
     }
@@ -57,6 +67,7 @@ pub struct Detected {
     pub layout: Layout,
     pub dim: usize,
     pub gzip: bool,
+    pub bzip2: bool,
     /// The row count of the `rows dims` header, for the layouts that have one.
     pub header_rows: Option<u64>,
 }
@@ -71,11 +82,69 @@ pub const MAX_DIM: usize = 1 << 16;
 /// Longest word accepted in a binary file (the format has no line structure to resync on).
 const MAX_BINARY_WORD: usize = 1 << 16;
 
-/// Opens `path` and works out its layout and dimension from the first lines. Returns the
-/// reader positioned at the first row (the sniffed bytes are put back in front).
-pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(Detected, Box<dyn BufRead + Send>)> {
+/// Opens `path` and works out its layout and dimension from the first bytes. Returns the
+/// reader positioned at the first row (the sniffed bytes are put back in front). `words` is
+/// the word list of an `.npy` matrix.
+pub fn detect(
+    path: &Path,
+    format: VectorsFormat,
+    words: Option<&Path>,
+    bar: &ProgressBar,
+) -> Result<(Detected, Box<dyn BufRead + Send>)> {
     let shown = path.display().to_string();
     let mut inp = input::open(path, bar)?;
+    let compressed = match (inp.gzip, inp.bzip2) {
+        (true, _) => Some("gzip"),
+        (_, true) => Some("bzip2"),
+        _ => None,
+    };
+    let sniffed = formats::sniff(inp.reader.fill_buf().map_err(|e| read_error(path, e))?);
+    let found = |layout, dim| Detected { layout, dim, gzip: inp.gzip, bzip2: inp.bzip2, header_rows: None };
+    match (format, sniffed) {
+        (VectorsFormat::Npy, _) | (VectorsFormat::Auto, Some(Sniffed::Npy))
+            if format == VectorsFormat::Npy || words.is_some() =>
+        {
+            let Some(words) = words else {
+                return Err(Error::option([
+                    Opt::VectorsFormat.into(),
+                    " npy needs ".into(),
+                    Opt::Words.into(),
+                    " FILE: the words of the rows, one per line".into(),
+                ]));
+            };
+            let header = formats::read_npy_header(&mut *inp.reader, path)?;
+            let n = formats::count_words(words, bar)?;
+            if n != header.rows {
+                return Err(Error::bad(format!(
+                    "{shown} has {} rows ({}), but {} has {}; they must match, one word per row, in order",
+                    header.rows,
+                    header.describe(),
+                    words.display(),
+                    crate::error::plural(n, "word")
+                )));
+            }
+            return Ok((found(Layout::Npy(header), header.dim), inp.reader));
+        }
+        (VectorsFormat::FastText, _) | (VectorsFormat::Auto, Some(Sniffed::FastText)) => {
+            if compressed.is_some() || input::is_stdin(path) {
+                let how =
+                    if compressed.is_some() { "decompress it first" } else { "give it as a file, not standard input" };
+                return Err(Error::bad(format!(
+                    "{shown}: a fastText model is read by position (its n-gram rows), so {how}"
+                )));
+            }
+            let args = fasttext::read_args(&mut inp.reader, path)?;
+            return Ok((found(Layout::FastText, args.dim), Box::new(std::io::empty())));
+        }
+        (_, Some(kind)) => return Err(formats::refusal(kind, &shown, compressed)),
+        _ => {}
+    }
+    if words.is_some() {
+        return Err(Error::option([
+            Opt::Words.into(),
+            format!(" is the word list of .npy vectors, but {shown} is not an .npy file").into(),
+        ]));
+    }
     let first = read_line(&mut *inp.reader, SNIFF_LIMIT, path, 1)?;
     if first.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::bad(format!("{shown}: no vector rows (the first line is empty)")));
@@ -98,7 +167,8 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
         VectorsFormat::Text => need_header(Layout::Text).map(|(l, d)| (l, d, Vec::new()))?,
         VectorsFormat::Binary => need_header(Layout::Binary).map(|(l, d)| (l, d, Vec::new()))?,
         VectorsFormat::Glove => (Layout::Glove, glove_dim(&first, &shown)?, first),
-        VectorsFormat::Auto => match header {
+        // Npy and FastText returned above.
+        VectorsFormat::Auto | VectorsFormat::Npy | VectorsFormat::FastText => match header {
             Some((_, dim)) => {
                 // Text rows are UTF-8 without control bytes; the raw f32 bytes of a binary
                 // row practically never are.
@@ -136,10 +206,10 @@ pub fn detect(path: &Path, format: VectorsFormat, bar: &ProgressBar) -> Result<(
     }
     let header_rows = match layout {
         Layout::Text | Layout::Binary => header.map(|(rows, _)| rows),
-        Layout::Glove => None,
+        Layout::Glove | Layout::Npy(_) | Layout::FastText => None,
     };
     let rows = Box::new(std::io::Cursor::new(put_back).chain(inp.reader));
-    Ok((Detected { layout, dim, gzip: inp.gzip, header_rows }, rows))
+    Ok((Detected { layout, dim, gzip: inp.gzip, bzip2: inp.bzip2, header_rows }, rows))
 }
 
 /// `rows dims` → (rows, dims).
@@ -169,7 +239,7 @@ pub struct Batch {
     names: String,
     ends: Vec<usize>,
     single: Vec<bool>,
-    vectors: Vec<f32>,
+    pub(super) vectors: Vec<f32>,
     pub skipped: u64,
     /// The first bad line (1-based within the batch) and what is wrong with it, when bad
     /// lines are not skipped. Parsing stops there.
@@ -185,7 +255,7 @@ pub struct RowRef<'a> {
 }
 
 impl Batch {
-    fn new(dim: usize, bytes: usize) -> Batch {
+    pub(super) fn new(dim: usize, bytes: usize) -> Batch {
         // A rough guess of the row count from the chunk size, to avoid regrowing.
         let rows = bytes / (dim * 9 + 8) + 1;
         Batch {
@@ -197,13 +267,13 @@ impl Batch {
         }
     }
 
-    fn push_name(&mut self, name: &str) {
+    pub(super) fn push_name(&mut self, name: &str) {
         self.names.push_str(name);
         self.ends.push(self.names.len());
         self.single.push(is_single(name));
     }
 
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.ends.len()
     }
 

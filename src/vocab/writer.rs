@@ -7,10 +7,8 @@ use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use memmap2::Mmap;
-
 use super::format::{
-    align_up, checksum, show_value, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
+    align_up, show_value, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
     FLAG_NO_SINGLE_CHAR_WORDS, HEADER_LEN, NO_ROW, SECTION_COUNT, WORD_SECTIONS,
 };
 use super::quant::{f32_to_f16, quantize_i8};
@@ -63,6 +61,131 @@ pub struct VocabData {
     pub meta: serde_json::Value,
 }
 
+/// Supplies the vectors of a table's rows to the writer, in table order, a block at a time,
+/// so a table can be written without all its vectors in memory.
+pub trait RowSource {
+    /// Rows `start..start + n`, row-major, `n × dim` values.
+    fn rows(&mut self, start: usize, n: usize) -> Result<&[f32]>;
+}
+
+/// Rows held in memory, row-major.
+struct MemoryRows<'a> {
+    vectors: &'a [f32],
+    dim: usize,
+}
+
+impl RowSource for MemoryRows<'_> {
+    fn rows(&mut self, start: usize, n: usize) -> Result<&[f32]> {
+        Ok(&self.vectors[start * self.dim..(start + n) * self.dim])
+    }
+}
+
+/// One table to write: names and counts in memory, vectors from a [`RowSource`].
+pub struct TableRows<'a> {
+    pub dim: usize,
+    pub names: &'a [String],
+    pub counts: &'a [u64],
+    pub vectors: &'a mut dyn RowSource,
+}
+
+impl TableRows<'_> {
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// A table whose vectors come from elsewhere, for [`write_rows_to`].
+pub struct RowsData<'a> {
+    pub words: TableRows<'a>,
+    pub chars: TableRows<'a>,
+    pub dtype: Dtype,
+    pub meta: &'a serde_json::Value,
+}
+
+/// Bytes of vectors fetched from a [`RowSource`] at a time.
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// The file being written, with the checksum of everything after the header computed as
+/// the bytes go by, so the table is never read back.
+struct Hashed<'a> {
+    file: &'a File,
+    pos: u64,
+    sum: StreamSum,
+}
+
+impl Write for Hashed<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        let skip = (HEADER_LEN as u64).saturating_sub(self.pos).min(n as u64) as usize;
+        self.sum.update(&buf[skip..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// [`checksum`] computed over bytes given in pieces.
+#[derive(Clone, Debug)]
+struct StreamSum {
+    lanes: [u64; 4],
+    len: u64,
+    /// The start of an incomplete 32-byte block.
+    tail: [u8; 32],
+    tail_len: usize,
+}
+
+const SUM_K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl StreamSum {
+    fn new() -> StreamSum {
+        StreamSum { lanes: [1, 2, 3, 4], len: 0, tail: [0; 32], tail_len: 0 }
+    }
+
+    fn block(&mut self, block: &[u8]) {
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            let w = u64::from_le_bytes(block[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
+            *lane = (*lane ^ w).wrapping_mul(SUM_K).rotate_left(29);
+        }
+    }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.tail_len > 0 {
+            let take = (32 - self.tail_len).min(bytes.len());
+            self.tail[self.tail_len..self.tail_len + take].copy_from_slice(&bytes[..take]);
+            self.tail_len += take;
+            bytes = &bytes[take..];
+            if self.tail_len < 32 {
+                return;
+            }
+            let tail = self.tail;
+            self.block(&tail);
+            self.tail_len = 0;
+        }
+        let mut blocks = bytes.chunks_exact(32);
+        for b in &mut blocks {
+            self.block(b);
+        }
+        let rest = blocks.remainder();
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.tail_len = rest.len();
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.len;
+        for lane in self.lanes {
+            h = (h ^ lane).wrapping_mul(SUM_K).rotate_left(31);
+        }
+        for &b in &self.tail[..self.tail_len] {
+            h = (h ^ b as u64).wrapping_mul(SUM_K).rotate_left(23);
+        }
+        h ^ (h >> 29)
+    }
+}
+
 struct Out<W: Write> {
     w: W,
     pos: u64,
@@ -98,18 +221,46 @@ pub fn write_vocab(path: &Path, data: &VocabData) -> Result<()> {
 
 /// Writes `data` to an output opened beforehand (see [`crate::atomic`]).
 pub fn write_vocab_to(output: Output, data: &VocabData) -> Result<()> {
+    for (t, what) in [(&data.words, "word"), (&data.chars, "char")] {
+        if t.vectors.len() != t.len() * t.dim || t.counts.len() != t.len() {
+            return Err(Error::bad(format!("{what} table is inconsistent")));
+        }
+    }
+    let mut words = MemoryRows { vectors: &data.words.vectors, dim: data.words.dim };
+    let mut chars = MemoryRows { vectors: &data.chars.vectors, dim: data.chars.dim };
+    let rows = RowsData {
+        words: TableRows {
+            dim: data.words.dim,
+            names: &data.words.names,
+            counts: &data.words.counts,
+            vectors: &mut words,
+        },
+        chars: TableRows {
+            dim: data.chars.dim,
+            names: &data.chars.names,
+            counts: &data.chars.counts,
+            vectors: &mut chars,
+        },
+        dtype: data.dtype,
+        meta: &data.meta,
+    };
+    write_rows_to(output, rows)
+}
+
+/// Writes a table whose vectors come from [`RowSource`]s to an output opened beforehand.
+pub fn write_rows_to(output: Output, mut data: RowsData) -> Result<()> {
     let shown = output.name();
     match output {
         Output::Atomic(tmp) => {
-            write_file(tmp.file(), &shown, data)?;
+            write_file(tmp.file(), &shown, &mut data)?;
             tmp.commit()
         }
-        Output::Direct { file, .. } => copy_through_spool(data, &shown, file),
-        Output::Stdout => copy_through_spool(data, &shown, std::io::stdout().lock()),
+        Output::Direct { file, .. } => copy_through_spool(&mut data, &shown, file),
+        Output::Stdout => copy_through_spool(&mut data, &shown, std::io::stdout().lock()),
     }
 }
 
-fn copy_through_spool(data: &VocabData, shown: &str, mut dest: impl Write) -> Result<()> {
+fn copy_through_spool(data: &mut RowsData, shown: &str, mut dest: impl Write) -> Result<()> {
     let dir = std::env::temp_dir();
     let spool = |e| Error::io(format!("cannot write the table's spool file in {}", dir.display()), e);
     let mut file = tempfile::tempfile().map_err(spool)?;
@@ -122,9 +273,9 @@ fn copy_through_spool(data: &VocabData, shown: &str, mut dest: impl Write) -> Re
 }
 
 /// Writes the table into `file`, which must be a new, seekable, private file.
-fn write_file(file: &File, shown: &str, data: &VocabData) -> Result<()> {
+fn write_file(file: &File, shown: &str, data: &mut RowsData) -> Result<()> {
     for (t, what) in [(&data.words, "word"), (&data.chars, "char")] {
-        if t.vectors.len() != t.len() * t.dim || t.counts.len() != t.len() {
+        if t.counts.len() != t.len() {
             return Err(Error::bad(format!("{what} table is inconsistent")));
         }
         if t.len() >= NO_ROW as usize {
@@ -137,27 +288,17 @@ fn write_file(file: &File, shown: &str, data: &VocabData) -> Result<()> {
                 u64::MAX
             )));
         }
-        // A value the dtype cannot hold would be stored as infinity (or NaN) and poison
-        // every mean it enters.
-        if let Some(at) = t.vectors.iter().position(|&x| !data.dtype.holds(x)) {
-            let (row, x) = (at / t.dim.max(1), t.vectors[at]);
-            let problem = data.dtype.value_problem(x).unwrap_or_default();
-            return Err(Error::bad(format!(
-                "{what} table row {row} ({:?}): the value {} {problem}",
-                t.names[row],
-                show_value(x)
-            )));
-        }
     }
-    let mut out = Out { w: BufWriter::with_capacity(1 << 20, file), pos: 0, path: shown.to_string() };
+    let hashed = Hashed { file, pos: 0, sum: StreamSum::new() };
+    let mut out = Out { w: BufWriter::with_capacity(1 << 20, hashed), pos: 0, path: shown.to_string() };
     out.write(&[0u8; HEADER_LEN])?;
 
     let mut sections = [(0u64, 0u64); SECTION_COUNT];
-    let meta = serde_json::to_vec(&data.meta).map_err(|e| Error::bad(format!("metadata: {e}")))?;
+    let meta = serde_json::to_vec(data.meta).map_err(|e| Error::bad(format!("metadata: {e}")))?;
     sections[Section::Meta as usize] = out.section(|o| o.write(&meta))?;
-    write_table(&mut out, &mut sections, WORD_SECTIONS, &data.words, data.dtype)?;
-    write_table(&mut out, &mut sections, CHAR_SECTIONS, &data.chars, data.dtype)?;
-    if !data.chars.is_empty() {
+    write_table(&mut out, &mut sections, WORD_SECTIONS, &mut data.words, data.dtype, "word")?;
+    write_table(&mut out, &mut sections, CHAR_SECTIONS, &mut data.chars, data.dtype, "char")?;
+    if !data.chars.names.is_empty() {
         let mut bmp = vec![NO_ROW; BMP_LEN];
         for (id, name) in data.chars.names.iter().enumerate() {
             let mut it = name.chars();
@@ -171,14 +312,8 @@ fn write_file(file: &File, shown: &str, data: &VocabData) -> Result<()> {
     }
     out.pad()?;
     let file_len = out.pos;
-    out.w.flush().map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
-    drop(out);
-
-    // The checksum covers the body as written, read back through a map of the temp file.
-    // SAFETY: the temporary file is private to this process until it is renamed.
-    let map = unsafe { Mmap::map(file) }.map_err(|e| Error::io(format!("cannot map {shown}"), e))?;
-    let body_checksum = checksum(&map[HEADER_LEN..]);
-    drop(map);
+    let hashed = out.w.into_inner().map_err(|e| Error::io(format!("cannot write {shown}"), e.into_error()))?;
+    let body_checksum = hashed.sum.finish();
     let single = |n: &String| n.chars().nth(1).is_none();
     let flags = if data.words.names.iter().any(single) { 0 } else { FLAG_NO_SINGLE_CHAR_WORDS };
     let header = Header {
@@ -204,38 +339,56 @@ fn write_table<W: Write>(
     out: &mut Out<W>,
     sections: &mut [(u64, u64); SECTION_COUNT],
     sec: TableSections,
-    t: &TableData,
+    t: &mut TableRows,
     dtype: Dtype,
+    what: &str,
 ) -> Result<()> {
     sections[sec.strings as usize] = out.section(|o| t.names.iter().try_for_each(|n| o.write(n.as_bytes())))?;
     let mut offsets = Vec::with_capacity(t.len() + 1);
     let mut at = 0u64;
     offsets.push(0u32);
-    for n in &t.names {
+    for n in t.names {
         at += n.len() as u64;
         offsets.push(u32::try_from(at).map_err(|_| Error::bad("the names of the table exceed 4 GiB"))?);
     }
     sections[sec.offsets as usize] = out.section(|o| write_le(o, offsets.iter().map(|x| x.to_le_bytes())))?;
     drop(offsets);
-    let slots = build_slots(&t.names)?;
+    let slots = build_slots(t.names)?;
     sections[sec.slots as usize] = out.section(|o| write_le(o, slots.iter().map(|x| x.to_le_bytes())))?;
     drop(slots);
     let mut scales = Vec::new();
+    let (dim, names, n) = (t.dim, t.names, t.len());
+    let per_block = (BLOCK_BYTES / (dim * 4).max(1)).max(1);
     sections[sec.vectors as usize] = out.section(|o| {
-        let mut buf: Vec<u8> = Vec::with_capacity(t.dim * 4);
-        let mut q: Vec<i8> = Vec::with_capacity(t.dim);
-        for i in 0..t.len() {
-            let row = t.row(i);
+        let mut buf: Vec<u8> = Vec::with_capacity(per_block * dim * 4);
+        let mut q: Vec<i8> = Vec::with_capacity(dim);
+        for start in (0..n).step_by(per_block) {
+            let rows = t.vectors.rows(start, per_block.min(n - start))?;
+            // A value the dtype cannot hold would be stored as infinity (or NaN) and poison
+            // every mean it enters.
+            if let Some(at) = rows.iter().position(|&x| !dtype.holds(x)) {
+                let (row, x) = (start + at / dim.max(1), rows[at]);
+                let problem = dtype.value_problem(x).unwrap_or_default();
+                return Err(Error::bad(format!(
+                    "{what} table row {row} ({:?}): the value {} {problem}",
+                    names[row],
+                    show_value(x)
+                )));
+            }
             buf.clear();
             match dtype {
-                Dtype::F32 => buf.extend(row.iter().flat_map(|x| x.to_le_bytes())),
-                Dtype::F16 => buf.extend(row.iter().flat_map(|&x| f32_to_f16(x).to_le_bytes())),
+                // Little-endian bytes: the crate builds for little-endian targets only.
+                Dtype::F32 => buf.extend_from_slice(bytemuck::cast_slice(rows)),
+                Dtype::F16 => buf.extend(rows.iter().flat_map(|&x| f32_to_f16(x).to_le_bytes())),
                 Dtype::Int8 => {
-                    q.clear();
-                    let scale = quantize_i8(row, &mut q)
-                        .ok_or_else(|| Error::bad(format!("{:?}: a value is not a finite number", t.names[i])))?;
-                    scales.push(scale);
-                    buf.extend(q.iter().map(|&x| x as u8));
+                    for (k, row) in rows.chunks_exact(dim.max(1)).enumerate() {
+                        q.clear();
+                        let scale = quantize_i8(row, &mut q).ok_or_else(|| {
+                            Error::bad(format!("{:?}: a value is not a finite number", names[start + k]))
+                        })?;
+                        scales.push(scale);
+                        buf.extend(q.iter().map(|&x| x as u8));
+                    }
                 }
             }
             o.write(&buf)?;
@@ -270,4 +423,24 @@ fn build_slots(names: &[String]) -> Result<Vec<u64>> {
         }
     }
     Ok(slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::format::checksum;
+
+    #[test]
+    fn streamed_checksum_matches_the_whole_buffer_checksum() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        for len in [0, 1, 31, 32, 33, 64, 100, 999, 1000] {
+            for piece in [1, 3, 32, 45, 1000] {
+                let mut s = StreamSum::new();
+                for chunk in bytes[..len].chunks(piece) {
+                    s.update(chunk);
+                }
+                assert_eq!(s.finish(), checksum(&bytes[..len]), "len {len}, pieces of {piece}");
+            }
+        }
+    }
 }
