@@ -1,7 +1,10 @@
 //! The subcommands: glue between flags, the library and the terminal.
 
+pub mod analogy;
 pub mod embed;
 pub mod eval;
+pub mod export;
+pub mod nn;
 pub mod segment;
 pub mod vocab;
 
@@ -23,10 +26,10 @@ pub fn run(cli: Cli) -> Result<()> {
     // Commands whose result goes to standard output fail at once when it is closed, rather
     // than after the work; `embed` and `vocab build` check the output they are given.
     match &cli.command {
-        Command::Segment(_) | Command::Eval(_) => zhvec::output::stdout_open()?,
+        Command::Segment(_) | Command::Eval(_) | Command::Nn(_) | Command::Sim(_) => zhvec::output::stdout_open()?,
         Command::Vocab(VocabCommand::Info { .. } | VocabCommand::Verify { .. }) => zhvec::output::stdout_open()?,
         Command::Embed(args) if args.print_dim => zhvec::output::stdout_open()?,
-        Command::Embed(_) | Command::Vocab(VocabCommand::Build(_)) => {}
+        Command::Embed(_) | Command::Vocab(VocabCommand::Build(_) | VocabCommand::Export(_)) => {}
     }
     match cli.command {
         Command::Embed(args) => embed::run(&args),
@@ -37,6 +40,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Eval(EvalCommand::Sts(args)) => eval::pairs(&args, eval::PairKind::Sentences),
         Command::Eval(EvalCommand::Words(args)) => eval::pairs(&args, eval::PairKind::Words),
         Command::Eval(EvalCommand::Classify(args)) => eval::classify(&args),
+        Command::Eval(EvalCommand::Analogy(args)) => analogy::run(&args),
+        Command::Vocab(VocabCommand::Export(args)) => export::run(&args),
+        Command::Nn(args) => nn::run(&args),
+        Command::Sim(args) => nn::sim(&args),
     }
 }
 
