@@ -4,7 +4,6 @@
 //! do.
 
 use crate::error::{Error, Result};
-use crate::similarity::dot;
 use crate::vocab::{RowSet, View};
 
 /// One question: `a : b :: c : d`, with the section it is in and its line.
@@ -98,15 +97,19 @@ pub struct Report {
     pub total: Score,
 }
 
-/// Questions answered together in one pass over a block of rows.
-const QUERY_BATCH: usize = 8;
-/// Rows per block: their unit vectors stay in cache while a batch of queries reads them.
+/// A run of 8 values: rows and queries are stored as whole runs, zero-padded, so the dot
+/// product loop has no tail. Padding adds zeros, which change no sum.
+type Run = [f32; 8];
+/// Queries and rows in one step of the kernel: 4 × 2 independent sums, enough to keep the
+/// multipliers busy instead of waiting on one chain of additions.
+const QS: usize = 4;
+const RS: usize = 2;
+/// Rows per block: a block's unit vectors stay in cache while every query reads them.
 const ROW_BLOCK: usize = 512;
 
 /// Answers every question over the rows of `set` on `threads` threads and scores them. The
 /// answers do not depend on the thread count.
 pub fn evaluate(view: &View<'_>, set: &RowSet, qs: &Questions, threads: usize) -> Report {
-    let dim = set.dim();
     let mut sections: Vec<Score> =
         qs.sections.iter().map(|name| Score { name: name.clone(), ..Score::default() }).collect();
     // Questions whose words all have rows, as row ids.
@@ -119,18 +122,20 @@ pub fn evaluate(view: &View<'_>, set: &RowSet, qs: &Questions, threads: usize) -
             covered.push((q.section, [a, b, c, d]));
         }
     }
-    let units = unit_rows(view, set);
-    let live: Vec<bool> = (0..set.id_end()).map(|id| set.contains(id)).collect();
-    let queries: Vec<f32> = covered
-        .iter()
-        .flat_map(|(_, [a, b, c, _])| {
-            let row = |id: u32| &units[id as usize * dim..(id as usize + 1) * dim];
-            let (a, b, c) = (row(*a), row(*b), row(*c));
-            (0..dim).map(move |i| b[i] - a[i] + c[i])
-        })
-        .collect();
+    let units = Units::new(view, set);
+    let runs = units.runs;
+    // b − a + c, padded with zero queries to whole steps of the kernel.
+    let mut queries = vec![[0f32; 8]; covered.len().next_multiple_of(QS) * runs];
+    for ((_, [a, b, c, _]), q) in covered.iter().zip(queries.chunks_exact_mut(runs)) {
+        let (a, b, c) = (units.row(*a), units.row(*b), units.row(*c));
+        for (k, run) in q.iter_mut().enumerate() {
+            for (l, x) in run.iter_mut().enumerate() {
+                *x = b[k][l] - a[k][l] + c[k][l];
+            }
+        }
+    }
     let excluded: Vec<[u32; 3]> = covered.iter().map(|(_, [a, b, c, _])| [*a, *b, *c]).collect();
-    let answers = answer_all(&units, &live, dim, &queries, &excluded, threads);
+    let answers = answer_all(&units, &queries, &excluded, threads);
     for ((section, ids), answer) in covered.iter().zip(&answers) {
         if *answer == Some(ids[3]) {
             sections[*section].correct += 1;
@@ -141,107 +146,141 @@ pub fn evaluate(view: &View<'_>, set: &RowSet, qs: &Questions, threads: usize) -
     Report { sections, total }
 }
 
-/// Every row of the set scaled to unit length (all zeros for a zero row or an id left out),
-/// row `id` at `id × dim`.
-fn unit_rows(view: &View<'_>, set: &RowSet) -> Vec<f32> {
-    let dim = set.dim();
-    let mut units = vec![0f32; set.id_end() as usize * dim];
-    if dim == 0 {
-        return units;
-    }
-    for (id, out) in units.chunks_exact_mut(dim).enumerate() {
-        let id = id as u32;
-        if !set.contains(id) {
-            continue;
+/// Every row of the set scaled to unit length, as runs: all zeros for a zero row, for an id
+/// left out and for the padding row that makes the count even.
+struct Units {
+    values: Vec<Run>,
+    /// Runs per row.
+    runs: usize,
+    /// Whether each row (padding included) may be an answer.
+    live: Vec<bool>,
+}
+
+impl Units {
+    fn new(view: &View<'_>, set: &RowSet) -> Units {
+        let (dim, rows) = (set.dim(), set.id_end() as usize);
+        let runs = dim.div_ceil(8);
+        let padded = rows.next_multiple_of(RS);
+        let mut values = vec![[0f32; 8]; padded * runs];
+        let mut live = vec![false; padded];
+        let mut row = vec![0f32; dim];
+        for id in 0..rows {
+            if !set.contains(id as u32) {
+                continue;
+            }
+            live[id] = true;
+            set.row(view, id as u32).read_into(&mut row);
+            let n = row.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+            if n == 0.0 {
+                continue;
+            }
+            let out = &mut values[id * runs..(id + 1) * runs];
+            for (i, &x) in row.iter().enumerate() {
+                out[i / 8][i % 8] = (x as f64 / n) as f32;
+            }
         }
-        set.row(view, id).read_into(out);
-        let n = out.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
-        if n > 0.0 {
-            out.iter_mut().for_each(|x| *x = (*x as f64 / n) as f32);
-        }
+        Units { values, runs, live }
     }
-    units
+
+    fn row(&self, id: u32) -> &[Run] {
+        &self.values[id as usize * self.runs..(id as usize + 1) * self.runs]
+    }
 }
 
 /// The best row for each query, split into contiguous runs of queries, one per thread.
-fn answer_all(
-    units: &[f32],
-    live: &[bool],
-    dim: usize,
-    queries: &[f32],
-    excluded: &[[u32; 3]],
-    threads: usize,
-) -> Vec<Option<u32>> {
+fn answer_all(units: &Units, queries: &[Run], excluded: &[[u32; 3]], threads: usize) -> Vec<Option<u32>> {
     let n = excluded.len();
-    if n == 0 || dim == 0 {
+    if n == 0 || units.runs == 0 {
         return vec![None; n];
     }
-    let per = n.div_ceil(threads.max(1)).max(1);
+    let per = n.div_ceil(threads.max(1)).next_multiple_of(QS);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
             .step_by(per)
             .map(|start| {
                 let end = (start + per).min(n);
-                let (qs, ex) = (&queries[start * dim..end * dim], &excluded[start..end]);
-                s.spawn(move || answer_run(units, live, dim, qs, ex))
+                let qs = &queries[start * units.runs..end.next_multiple_of(QS) * units.runs];
+                let ex = &excluded[start..end];
+                s.spawn(move || answer_run(units, qs, ex))
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
 }
 
-fn answer_run(units: &[f32], live: &[bool], dim: usize, queries: &[f32], excluded: &[[u32; 3]]) -> Vec<Option<u32>> {
+fn answer_run(units: &Units, queries: &[Run], excluded: &[[u32; 3]]) -> Vec<Option<u32>> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { answer_run_avx2(units, live, dim, queries, excluded) };
+        return unsafe { answer_run_avx2(units, queries, excluded) };
     }
-    answer_run_portable(units, live, dim, queries, excluded)
+    answer_run_portable(units, queries, excluded)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn answer_run_avx2(
-    units: &[f32],
-    live: &[bool],
-    dim: usize,
-    queries: &[f32],
-    excluded: &[[u32; 3]],
-) -> Vec<Option<u32>> {
-    answer_run_portable(units, live, dim, queries, excluded)
+unsafe fn answer_run_avx2(units: &Units, queries: &[Run], excluded: &[[u32; 3]]) -> Vec<Option<u32>> {
+    answer_run_portable(units, queries, excluded)
 }
 
-/// For each query, the live row of highest dot product, not one of its excluded ids; the
-/// lowest id among equal ones. Rows are read in blocks, each shared by a batch of queries.
+/// For each query (`queries` holds whole steps of [`QS`]; those past `excluded` are
+/// padding), the live row of highest dot product that is not one of its excluded ids; the
+/// lowest id among equal ones.
 #[inline(always)]
-fn answer_run_portable(
-    units: &[f32],
-    live: &[bool],
-    dim: usize,
-    queries: &[f32],
-    excluded: &[[u32; 3]],
-) -> Vec<Option<u32>> {
-    let mut best: Vec<(f32, Option<u32>)> = vec![(f32::NEG_INFINITY, None); excluded.len()];
-    for (b, batch) in queries.chunks(QUERY_BATCH * dim).enumerate() {
-        let first = b * QUERY_BATCH;
-        for (k, block) in units.chunks(ROW_BLOCK * dim).enumerate() {
-            let first_row = k * ROW_BLOCK;
-            for (j, q) in batch.chunks_exact(dim).enumerate() {
-                let (best, ex) = (&mut best[first + j], &excluded[first + j]);
-                for (r, row) in block.chunks_exact(dim).enumerate() {
-                    let s = dot(q, row);
-                    // Rows come in increasing id, so a strict improvement keeps the lowest id.
-                    if s > best.0 {
-                        let id = (first_row + r) as u32;
-                        if !ex.contains(&id) && live[id as usize] {
-                            *best = (s, Some(id));
+fn answer_run_portable(units: &Units, queries: &[Run], excluded: &[[u32; 3]]) -> Vec<Option<u32>> {
+    let runs = units.runs;
+    let mut best: Vec<(f32, Option<u32>)> = vec![(f32::NEG_INFINITY, None); queries.len() / runs];
+    for (k, block) in units.values.chunks(ROW_BLOCK * runs).enumerate() {
+        let first_row = k * ROW_BLOCK;
+        for (g, group) in queries.chunks_exact(QS * runs).enumerate() {
+            let q: [&[Run]; QS] = std::array::from_fn(|i| &group[i * runs..(i + 1) * runs]);
+            for (p, pair) in block.chunks_exact(RS * runs).enumerate() {
+                let r: [&[Run]; RS] = std::array::from_fn(|i| &pair[i * runs..(i + 1) * runs]);
+                let dots = kernel(q, r);
+                for (i, row_dots) in dots.iter().enumerate() {
+                    let Some(ex) = excluded.get(g * QS + i) else { continue };
+                    let best = &mut best[g * QS + i];
+                    for (j, &s) in row_dots.iter().enumerate() {
+                        // Rows come in increasing id, so a strict improvement keeps the lowest id.
+                        if s > best.0 {
+                            let id = first_row + p * RS + j;
+                            if units.live[id] && !ex.contains(&(id as u32)) {
+                                *best = (s, Some(id as u32));
+                            }
                         }
                     }
                 }
             }
         }
     }
+    best.truncate(excluded.len());
     best.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The dot products of [`QS`] queries with [`RS`] rows, each summed in 8 lanes and then in a
+/// fixed order, the same on every CPU.
+#[inline(always)]
+fn kernel(q: [&[Run]; QS], r: [&[Run]; RS]) -> [[f32; RS]; QS] {
+    let mut acc = [[[0f32; 8]; RS]; QS];
+    let n = r[0].len();
+    let (q, r) = (q.map(|x| &x[..n]), r.map(|x| &x[..n]));
+    for c in 0..n {
+        for (j, rows) in r.iter().enumerate() {
+            let rv = rows[c];
+            for (i, qs) in q.iter().enumerate() {
+                let qv = qs[c];
+                for l in 0..8 {
+                    acc[i][j][l] += qv[l] * rv[l];
+                }
+            }
+        }
+    }
+    acc.map(|row| {
+        row.map(|a| {
+            let s4 = [a[0] + a[4], a[1] + a[5], a[2] + a[6], a[3] + a[7]];
+            (s4[0] + s4[2]) + (s4[1] + s4[3])
+        })
+    })
 }
 
 #[cfg(test)]
