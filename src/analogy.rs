@@ -287,6 +287,53 @@ fn kernel(q: [&[Run]; QS], r: [&[Run]; RS]) -> [[f32; RS]; QS] {
 mod tests {
     use super::*;
 
+    /// Unit rows of pseudo-random values, 13 dims (two runs, the second padded).
+    fn units(rows: usize) -> Units {
+        let mut seed = 12345u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1 << 24) as f32 - 0.5
+        };
+        let mut values = vec![[0f32; 8]; rows.next_multiple_of(RS) * 2];
+        for r in 0..rows {
+            for i in 0..13 {
+                values[r * 2 + i / 8][i % 8] = next();
+            }
+        }
+        let mut live = vec![true; rows.next_multiple_of(RS)];
+        live[rows..].iter_mut().for_each(|l| *l = false);
+        live[7] = false;
+        Units { values, runs: 2, live }
+    }
+
+    #[test]
+    fn blocked_answers_match_a_plain_scan_for_any_thread_count() {
+        let u = units(1201);
+        let n: usize = 37;
+        let queries: Vec<Run> = u.values[..n.next_multiple_of(QS) * 2].to_vec();
+        let excluded: Vec<[u32; 3]> = (0..n as u32).map(|i| [i, i + 1, 1000]).collect();
+        let plain: Vec<Option<u32>> = (0..n)
+            .map(|i| {
+                let q = &queries[i * 2..i * 2 + 2];
+                let mut best = (f32::NEG_INFINITY, None);
+                for id in 0..1201u32 {
+                    let r = u.row(id);
+                    let s: f32 = (0..16).map(|k| q[k / 8][k % 8] * r[k / 8][k % 8]).sum();
+                    if s > best.0 && u.live[id as usize] && !excluded[i].contains(&id) {
+                        best = (s, Some(id));
+                    }
+                }
+                best.1
+            })
+            .collect();
+        let one = answer_all(&u, &queries, &excluded, 1);
+        assert_eq!(one, plain);
+        assert!(one.iter().all(|a| a.is_some_and(|id| id != 7)));
+        for threads in [2, 3, 8] {
+            assert_eq!(answer_all(&u, &queries, &excluded, threads), one, "{threads} threads");
+        }
+    }
+
     #[test]
     fn parses_sections_and_questions() {
         let qs = parse("\u{feff}: capital\n北京 中国 东京 日本\n\n: other\na b  c\td\n", "f").unwrap();

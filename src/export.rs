@@ -48,7 +48,17 @@ pub struct Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let files: Vec<String> = self.files.iter().map(|p| p.display().to_string()).collect();
+        let files: Vec<String> = self
+            .files
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == crate::atomic::STDOUT {
+                    "standard output".into()
+                } else {
+                    p.display().to_string()
+                }
+            })
+            .collect();
         write!(
             f,
             "exported {} rows of {} dims to {} ({:.1} MB, {:.3} s)",
