@@ -14,7 +14,7 @@ use zhvec::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
 use zhvec::similarity::{nearest, nearest_rows, Hit};
 use zhvec::vocab::{Kind, RowSet, Tables, View, Vocab};
 
-/// A word's query vector, and where it came from.
+/// A query word and its vector.
 struct Query {
     text: String,
     vector: Vec<f32>,
