@@ -391,6 +391,7 @@ value_enum! {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The table; the embedded default when absent.
+    #[arg(value_name = "TABLE")]
     pub path: Option<PathBuf>,
     /// Output path, written atomically. npy: the matrix, with the tokens beside it
     /// (`x.npy` gives `x.vocab.txt`); word2vec: the file (`-`: standard output).
@@ -430,7 +431,7 @@ pub struct NnArgs {
     #[arg(long, value_name = "FILE", requires = "against")]
     pub texts: Option<PathBuf>,
     /// How many neighbours.
-    #[arg(short, long, default_value_t = 10)]
+    #[arg(short, default_value_t = 10, value_name = "N")]
     pub k: usize,
     /// The rows searched: the word table, the character table, or both.
     #[arg(long, value_enum, default_value_t = TableChoice::Words)]

@@ -308,6 +308,16 @@ mod tests {
     }
 
     #[test]
+    fn float16_rows_give_the_cosines_of_their_float32_values() {
+        use crate::vocab::quant::{f16_to_f32, f32_to_f16};
+        let dim = 19;
+        let half: Vec<u16> = (0..dim * 30).map(|i| f32_to_f16(((i as f32) * 0.61).sin())).collect();
+        let full: Vec<f32> = half.iter().map(|&h| f16_to_f32(h)).collect();
+        let q: Vec<f32> = (0..dim).map(|i| i as f32 - 9.0).collect();
+        assert_eq!(nearest_rows(Matrix::F16(&half), dim, &q, 30), nearest_rows(Matrix::F32(&full), dim, &q, 30));
+    }
+
+    #[test]
     fn cosine_of_a_zero_vector_is_zero() {
         let rows = [0.0f32, 0.0, 1.0, 1.0];
         let hits = nearest_rows(Matrix::F32(&rows), 2, &[1.0, 1.0], 2);

@@ -9,10 +9,14 @@ use common::{stderr_of, testdata, zhvec};
 use tempfile::TempDir;
 
 fn table() -> (TempDir, PathBuf) {
+    table_of("f32")
+}
+
+fn table_of(dtype: &str) -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.zv");
     let o = zhvec()
-        .args(["vocab", "build", "-q", "--vectors"])
+        .args(["vocab", "build", "-q", "--dtype", dtype, "--vectors"])
         .arg(testdata("neighbours/table.w2v"))
         .arg("-o")
         .arg(&out)
@@ -61,6 +65,16 @@ fn equal_cosines_come_in_id_order() {
     assert_eq!(names(&nn(&t, &["天津", "-k", "3"])), ["深圳", "广州", "上海"]);
     assert_eq!(names(&nn(&t, &["深圳", "-k", "1"])), ["广州"]);
     assert_eq!(names(&nn(&t, &["广州", "-k", "2"])), ["深圳", "天津"]);
+}
+
+#[test]
+fn f16_and_int8_rows_are_read_in_place_with_their_scales() {
+    for dtype in ["f16", "int8"] {
+        let (_d, t) = table_of(dtype);
+        let hits = nn(&t, &["天津", "-k", "4"]);
+        assert_eq!(names(&hits), ["深圳", "广州", "上海", "北京"], "{dtype}");
+        assert!((hits[0].1 - 0.8).abs() < 2e-3 && (hits[3].1 - 0.6).abs() < 2e-3, "{dtype}: {hits:?}");
+    }
 }
 
 #[test]
