@@ -35,6 +35,10 @@ pub enum Command {
     /// Measure a table on your own data.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// The table rows most similar to words, or to an embedded line, by cosine.
+    Nn(NnArgs),
+    /// The cosine of the embeddings of each `a<TAB>b` line, one per line.
+    Sim(SimArgs),
     /// Print a shell completion script to standard output.
     Completions {
         /// The shell to complete for.
@@ -192,6 +196,8 @@ pub enum VocabCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write a table's rows as .npy plus a token list, word2vec text or word2vec binary.
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +208,8 @@ pub enum EvalCommand {
     Words(EvalPairsArgs),
     /// Nearest-centroid accuracy for `text<TAB>label` lines.
     Classify(EvalClassifyArgs),
+    /// 3CosAdd accuracy on `a b c d` analogy questions under `: section` lines (CA8, Google).
+    Analogy(AnalogyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -410,6 +418,129 @@ value_enum! {
         /// A fastText model (.bin): the vectors of its words, n-grams included.
         #[value(name = "fasttext")]
         FastText,
+    }
+}
+
+/// Options of `zhvec vocab export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The table; the embedded default when absent.
+    #[arg(value_name = "TABLE")]
+    pub path: Option<PathBuf>,
+    /// Output path, written atomically. npy: the matrix, with the tokens beside it
+    /// (`x.npy` gives `x.vocab.txt`); word2vec: the file (`-`: standard output).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The rows to write: the word table, the character table, or both (words first).
+    #[arg(long, value_enum, default_value_t = TableChoice::Both)]
+    pub table: TableChoice,
+    /// Element type of the npy matrix.
+    #[arg(long, value_enum, default_value_t = NpyDtype::F32)]
+    pub dtype: NpyDtype,
+    /// Worker threads for word2vec text (default: all cores). The output does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No summary line on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Options of `zhvec nn`.
+#[derive(Debug, Args)]
+pub struct NnArgs {
+    /// Words to find the neighbours of (not with --line).
+    #[arg(value_name = "WORD", required_unless_present = "line", conflicts_with = "line")]
+    pub words: Vec<String>,
+    /// Embed this line with the recipe options and find its neighbours instead.
+    #[arg(long, value_name = "TEXT")]
+    pub line: Option<String>,
+    /// With --line: search the rows of this .npy (float32 or float16, e.g. from `embed -f npy`)
+    /// instead of the table.
+    #[arg(long, value_name = "FILE.npy", requires = "line")]
+    pub against: Option<PathBuf>,
+    /// With --against: a text file whose line i is row i of the .npy, printed with each hit.
+    #[arg(long, value_name = "FILE", requires = "against")]
+    pub texts: Option<PathBuf>,
+    /// How many neighbours.
+    #[arg(short, default_value_t = 10, value_name = "N")]
+    pub k: usize,
+    /// The rows searched: the word table, the character table, or both.
+    #[arg(long, value_enum, default_value_t = TableChoice::Words)]
+    pub table: TableChoice,
+    #[command(flatten)]
+    pub recipe: RecipeArgs,
+    /// Print JSON, one object per query.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `zhvec sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Input files of `a<TAB>b` lines (further fields are ignored); standard input when none or `-`.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub recipe: RecipeArgs,
+    /// Worker threads (default: all cores). The output does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Options of `zhvec eval analogy`.
+#[derive(Debug, Args)]
+pub struct AnalogyArgs {
+    /// Questions: `a b c d` lines (a is to b as c is to d) under `: section` lines.
+    pub questions: PathBuf,
+    /// Table to use; the embedded default when absent.
+    #[arg(long, value_name = "PATH")]
+    pub vocab: Option<PathBuf>,
+    /// The rows that answer: both tables by default, since a table keeps single characters
+    /// apart from its words and analogy sets mix the two.
+    #[arg(long, value_enum, default_value_t = TableChoice::Both)]
+    pub table: TableChoice,
+    /// Worker threads (default: all cores). The result does not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+value_enum! {
+    /// A `vocab export` format.
+    ExportFormat => zhvec::export::Format {
+        /// A (rows, dim) .npy matrix and a token list, one token a line in row order.
+        Npy,
+        /// word2vec text: a `rows dim` line, then `token v1 … vD` lines.
+        #[value(name = "w2v")]
+        Word2vecText,
+        /// word2vec binary: a `rows dim` line, then `token `, D little-endian float32 and `\n`.
+        #[value(name = "w2v-binary")]
+        Word2vecBinary,
+    }
+}
+
+value_enum! {
+    /// Which tables a command reads.
+    TableChoice => zhvec::vocab::Tables {
+        /// The word table.
+        Words,
+        /// The character table.
+        Chars,
+        /// Both, word rows first.
+        Both,
+    }
+}
+
+value_enum! {
+    /// The element type of an exported matrix.
+    NpyDtype => zhvec::npy::Dtype {
+        F32,
+        F16,
     }
 }
 

@@ -120,20 +120,12 @@ fn write_float(out: &mut Vec<u8>, x: f32, json: bool) {
     }
 }
 
-/// npy header: magic, version 1.0, a u16 length, and a dict padded so the data starts at
-/// byte 128. The shape is rewritten in place once the row count is known.
-const NPY_HEADER_LEN: usize = 128;
+/// npy header: the data starts at byte 128. The shape is rewritten in place once the row
+/// count is known.
+const NPY_HEADER_LEN: usize = crate::npy::HEADER_LEN;
 
 pub fn npy_header(rows: u64, dim: usize) -> [u8; NPY_HEADER_LEN] {
-    let mut h = [b' '; NPY_HEADER_LEN];
-    h[..6].copy_from_slice(b"\x93NUMPY");
-    h[6] = 1;
-    h[7] = 0;
-    h[8..10].copy_from_slice(&((NPY_HEADER_LEN - 10) as u16).to_le_bytes());
-    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
-    h[10..10 + dict.len()].copy_from_slice(dict.as_bytes());
-    h[NPY_HEADER_LEN - 1] = b'\n';
-    h
+    crate::npy::header(crate::npy::Dtype::F32, rows, dim)
 }
 
 /// Standard output or a file written in place (a FIFO, a device).

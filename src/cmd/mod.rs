@@ -1,8 +1,11 @@
 //! The subcommands: glue between flags, the library and the terminal.
 
+pub mod analogy;
 pub mod docs;
 pub mod embed;
 pub mod eval;
+pub mod export;
+pub mod nn;
 pub mod segment;
 pub mod vocab;
 
@@ -24,12 +27,15 @@ pub fn run(cli: Cli) -> Result<()> {
     // Commands whose result goes to standard output fail at once when it is closed, rather
     // than after the work; `embed` and `vocab build` check the output they are given.
     match &cli.command {
-        Command::Segment(_) | Command::Eval(_) | Command::Completions { .. } | Command::Man => {
-            zhvec::output::stdout_open()?
-        }
+        Command::Segment(_)
+        | Command::Eval(_)
+        | Command::Nn(_)
+        | Command::Sim(_)
+        | Command::Completions { .. }
+        | Command::Man => zhvec::output::stdout_open()?,
         Command::Vocab(VocabCommand::Info { .. } | VocabCommand::Verify { .. }) => zhvec::output::stdout_open()?,
         Command::Embed(args) if args.print_dim => zhvec::output::stdout_open()?,
-        Command::Embed(_) | Command::Vocab(VocabCommand::Build(_)) => {}
+        Command::Embed(_) | Command::Vocab(VocabCommand::Build(_) | VocabCommand::Export(_)) => {}
     }
     match cli.command {
         Command::Embed(args) => embed::run(&args),
@@ -40,6 +46,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Eval(EvalCommand::Sts(args)) => eval::pairs(&args, eval::PairKind::Sentences),
         Command::Eval(EvalCommand::Words(args)) => eval::pairs(&args, eval::PairKind::Words),
         Command::Eval(EvalCommand::Classify(args)) => eval::classify(&args),
+        Command::Eval(EvalCommand::Analogy(args)) => analogy::run(&args),
+        Command::Vocab(VocabCommand::Export(args)) => export::run(&args),
+        Command::Nn(args) => nn::run(&args),
+        Command::Sim(args) => nn::sim(&args),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man => docs::man(),
     }

@@ -3,11 +3,13 @@
 pub mod format;
 pub mod quant;
 pub mod reader;
+pub mod rowset;
 pub mod writer;
 
 pub use format::Dtype;
 pub use quant::{AddRow, Row};
 pub use reader::{Entry, Kind, StartedWords, View, Vocab, WithRows};
+pub use rowset::{RowSet, Tables};
 pub use writer::{write_vocab, TableData, VocabData};
 
 impl Vocab {

@@ -53,6 +53,17 @@ impl Row<'_> {
         }
     }
 
+    /// Writes the stored values as f32 into `out` (length [`Row::dim`]): f32 as stored, f16
+    /// widened exactly, int8 as `scale × q`, the product embed adds up. Unlike
+    /// [`Row::to_vec`], a stored negative zero stays negative.
+    pub fn read_into(&self, out: &mut [f32]) {
+        match *self {
+            Row::F32(v) => out.iter_mut().zip(v).for_each(|(o, &x)| *o = x),
+            Row::F16(v) => out.iter_mut().zip(v).for_each(|(o, &h)| *o = f16_to_f32(h)),
+            Row::Int8 { values, scale } => out.iter_mut().zip(values).for_each(|(o, &q)| *o = scale * q as f32),
+        }
+    }
+
     /// The row as f32 values.
     pub fn to_vec(&self) -> Vec<f32> {
         let mut out = vec![0.0; self.dim()];
