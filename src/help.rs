@@ -21,6 +21,7 @@ pub const EXAMPLES: &[(&[&str], &[Example])] = &[
             ("echo 我来到北京清华大学 | zhvec segment --explain", "the tokens and where their vectors come from"),
             ("zhvec vocab build --vectors vectors.txt -o my.zv", "a table from word2vec text"),
             ("zhvec eval sts pairs.tsv --vocab my.zv", "Spearman x100 on your own sentence pairs"),
+            ("zhvec nn 北京 -k 5", "the nearest words by cosine"),
             ("zhvec completions bash > zhvec.bash", "shell completions; also zsh, fish, powershell, elvish"),
             ("zhvec man > zhvec.1", "the manual page"),
         ],
@@ -53,6 +54,7 @@ pub const EXAMPLES: &[(&[&str], &[Example])] = &[
             ("zhvec vocab build --vectors vectors.txt -o my.zv", "a table from word2vec text"),
             ("zhvec vocab info my.zv", "counts, dims, dtype, source and build options"),
             ("zhvec vocab verify my.zv", "full checksum and index check"),
+            ("zhvec vocab export my.zv --format npy -o my.npy", "my.npy + my.vocab.txt for numpy or torch"),
         ],
     ),
     (
@@ -63,6 +65,14 @@ pub const EXAMPLES: &[(&[&str], &[Example])] = &[
             ("zhvec vocab build --vectors vectors.txt --corpus titles.txt -o my.zv", "counts from your own text"),
             ("cat vectors.txt | zhvec vocab build --vectors - -o my.zv", "vectors from standard input"),
             ("zhvec vocab build --vectors vectors.txt -o my.zv --json", "the summary as JSON"),
+        ],
+    ),
+    (
+        &["vocab", "export"],
+        &[
+            ("zhvec vocab export my.zv --format npy -o my.npy", "my.npy + my.vocab.txt, rows in table order"),
+            ("zhvec vocab export my.zv --format w2v -o my.txt", "word2vec text, readable by gensim"),
+            ("zhvec vocab export --format w2v-binary --table words -o default.bin", "the built-in table's words"),
         ],
     ),
     (&["vocab", "info"], &[("zhvec vocab info", "the built-in table"), ("zhvec vocab info my.zv --json", "as JSON")]),
@@ -76,6 +86,14 @@ pub const EXAMPLES: &[(&[&str], &[Example])] = &[
             ("zhvec eval sts pairs.tsv", "s1<TAB>s2<TAB>gold lines"),
             ("zhvec eval words words.tsv", "w1<TAB>w2<TAB>gold lines"),
             ("zhvec eval classify train.tsv test.tsv", "text<TAB>label lines"),
+            ("zhvec eval analogy analogies.txt", "3CosAdd accuracy on `a b c d` questions"),
+        ],
+    ),
+    (
+        &["eval", "analogy"],
+        &[
+            ("zhvec eval analogy analogies.txt", "accuracy per `: section` and in total"),
+            ("zhvec eval analogy analogies.txt --table words --json", "only the word table, as JSON"),
         ],
     ),
     (
@@ -95,6 +113,23 @@ pub const EXAMPLES: &[(&[&str], &[Example])] = &[
         &[
             ("zhvec eval classify train.tsv test.tsv", "text<TAB>label lines"),
             ("zhvec eval classify train.tsv - < test.tsv", "the test set from standard input"),
+        ],
+    ),
+    (
+        &["nn"],
+        &[
+            ("zhvec nn 北京", "the 10 nearest words of the built-in table: word<TAB>cosine"),
+            ("zhvec nn 北京 上海 -k 5 --json", "several queries, as JSON"),
+            ("zhvec nn 京 --table chars", "the character table"),
+            ("zhvec embed titles.txt -f npy -o titles.npy", "line vectors to search"),
+            ("zhvec nn --line 北京天气 --against titles.npy --texts titles.txt", "row<TAB>cosine<TAB>text"),
+        ],
+    ),
+    (
+        &["sim"],
+        &[
+            ("printf '北京\\t上海\\n' | zhvec sim", "the cosine of each a<TAB>b line"),
+            ("zhvec sim pairs.tsv --vocab my.zv", "another table; fields after the second are ignored"),
         ],
     ),
     (

@@ -157,6 +157,7 @@ fn example_folder() -> tempfile::TempDir {
     copy("eval/words.tsv", "words.tsv");
     copy("eval/classify-train.tsv", "train.tsv");
     copy("eval/classify-test.tsv", "test.tsv");
+    copy("analogy/questions.txt", "analogies.txt");
     let built = zhvec().current_dir(d).args(["vocab", "build", "--vectors", "vectors.txt", "-o", "my.zv"]).output();
     assert!(built.expect("runs").status.success());
     dir
