@@ -7,6 +7,7 @@ pub mod vocab;
 pub use error::{Error, Result};
 pub use vocab::{Dtype, Kind, Row, Vocab};
 pub mod atomic;
+pub mod batch;
 pub mod default_vocab;
 pub mod embed;
 pub mod eval;
