@@ -42,7 +42,10 @@ fn bad_arg(arg: &str, msg: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(format!("`{arg}` {msg}"))
 }
 
-/// A table opened once and shared by every object made from it.
+/// Vocab(path=None): a `.zv` table, memory-mapped; `None` is the embedded default table.
+///
+/// Raises OSError (FileNotFoundError, PermissionError) when the file cannot be opened and
+/// ValueError when it is not a valid table, with the message `zhvec` prints.
 #[pyclass(name = "Vocab", module = "zhvec", frozen)]
 struct Vocab {
     table: Arc<Table>,
@@ -97,38 +100,46 @@ impl Vocab {
         self.table.entries(Kind::Char).map(|e| e.name).collect()
     }
 
+    /// The width of a word-table row.
     #[getter]
     fn dim(&self) -> usize {
         self.table.dim(Kind::Word)
     }
 
+    /// The width of a character-table row.
     #[getter]
     fn char_dim(&self) -> usize {
         self.table.dim(Kind::Char)
     }
 
+    /// How rows are stored: "f32", "f16" or "int8".
     #[getter]
     fn dtype(&self) -> &'static str {
         self.table.dtype().name()
     }
 
+    /// The table's path, or "embedded default vocab".
     #[getter]
     fn name(&self) -> &str {
         self.table.name()
     }
 
+    /// vector(name, table="word"): the stored row of `name` in the word (or "char") table as
+    /// float32, or None when the table does not have it.
     #[pyo3(signature = (name, table="word"))]
     fn vector<'py>(&self, py: Python<'py>, name: &str, table: &str) -> PyResult<Option<Bound<'py, PyArray1<f32>>>> {
         let (kind, view) = (kind_of(table)?, self.table.view());
         Ok(view.id(kind, name).map(|id| PyArray1::from_vec(py, view.row(kind, id).to_vec())))
     }
 
+    /// count(name, table="word"): the stored frequency of `name`, or None.
     #[pyo3(signature = (name, table="word"))]
     fn count(&self, name: &str, table: &str) -> PyResult<Option<u64>> {
         let (kind, view) = (kind_of(table)?, self.table.view());
         Ok(view.id(kind, name).map(|id| view.count(kind, id)))
     }
 
+    /// Reads the whole table as `zhvec vocab verify` does; raises ValueError on damage.
     fn verify(&self, py: Python<'_>) -> PyResult<()> {
         let table = &self.table;
         py.detach(|| table.verify()).map_err(py_err)
@@ -163,6 +174,12 @@ self_cell!(
     }
 );
 
+/// Embedder(vocab=None, *, seg_dict="jieba", weighting="uniform", normalize="none",
+/// channels="word,char", normalize_text="auto", sif_a=1e-3, threads=None)
+///
+/// Embeds texts with one table (a path, a Vocab, or None for the embedded default) and the
+/// recipe options of `zhvec embed`. A bad option value raises ValueError naming the argument.
+/// `threads` is the worker threads of `embed` (None: all cores); rows do not depend on it.
 #[pyclass(name = "Embedder", module = "zhvec", frozen)]
 struct Embedder {
     loaded: Loaded,
@@ -273,16 +290,24 @@ impl Embedder {
         self.loaded.borrow_dependent().dim()
     }
 
+    /// The worker threads `embed` uses.
     #[getter]
     fn threads(&self) -> usize {
         self.threads
     }
 
+    /// The table this embedder reads.
     #[getter]
     fn vocab(&self) -> Vocab {
         Vocab { table: self.loaded.borrow_owner().clone() }
     }
 
+    /// embed(texts): a float32 array of shape (len(texts), dim), row i bit-identical to the row
+    /// `zhvec embed` writes for the line texts[i], for any number of threads.
+    ///
+    /// `texts` is a list or any iterable of str. A text is one row even with line breaks in
+    /// it: each \n and \r counts as a space (whitespace separates tokens and is never
+    /// embedded). Runs on `threads` threads with the GIL released.
     fn embed<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let held = strings(texts)?;
         let texts = held.iter().map(|s| s.to_str()).collect::<PyResult<Vec<&str>>>()?;
@@ -296,6 +321,7 @@ impl Embedder {
         PyArray1::from_vec(py, rows).reshape([n, dim])
     }
 
+    /// segment(text): the tokens this embedder sees for `text`, as `zhvec segment` prints them.
     fn segment(&self, text: &str) -> Vec<String> {
         let core = self.loaded.borrow_dependent();
         tokens(core.segmenter(), core.normalizer(), text)
@@ -315,6 +341,8 @@ fn tokens(segmenter: &Segmenter, normalizer: &Normalizer, text: &str) -> Vec<Str
     out
 }
 
+/// segment(text, *, vocab=None, seg_dict="jieba", normalize_text="auto"): the tokens of
+/// `text` as `zhvec segment` prints them for that line; line breaks count as spaces.
 #[pyfunction]
 #[pyo3(signature = (text, *, vocab=None, seg_dict="jieba", normalize_text="auto"))]
 fn segment(

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Throughput of zhvec.Embedder.embed against `zhvec embed -f npy`, in one run, alternating.
+
+    python benches/embed_vs_cli.py --zhvec target/release/zhvec --input /dev/shm/h10.txt [--runs 7]
+
+The CLI writes to /dev/shm/x.npy and is timed as a whole process (start-up and building
+jieba's dictionary included). For Python, the texts are a list of str already in memory and the
+Embedder is built before the clock starts (its build time is printed on its own); the rows are
+checked to be bit-identical to the CLI's.
+"""
+
+import argparse
+import statistics
+import subprocess
+import time
+
+import numpy as np
+
+import zhvec
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--zhvec", required=True)
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=None)
+    args = ap.parse_args()
+    with open(args.input, encoding="utf-8") as f:
+        texts = f.read().removesuffix("\n").split("\n")
+    start = time.perf_counter()
+    embedder = zhvec.Embedder(threads=args.threads)
+    build = time.perf_counter() - start
+    cmd = [args.zhvec, "embed", "-q", "-f", "npy", "-o", "/dev/shm/x.npy", args.input]
+    if args.threads:
+        cmd += ["-j", str(args.threads)]
+    cli, py = [], []
+    rows = None
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        cli.append(time.perf_counter() - start)
+        rows = None
+        start = time.perf_counter()
+        rows = embedder.embed(texts)
+        py.append(time.perf_counter() - start)
+    same = rows.tobytes() == np.load("/dev/shm/x.npy").tobytes()
+    n = len(texts)
+    c, p = statistics.median(cli), statistics.median(py)
+    print(f"{n} lines, {embedder.threads} threads, {args.runs} runs each, alternating; rows identical: {same}")
+    print(f"CLI    median {c:.3f} s (min {min(cli):.3f}, max {max(cli):.3f}), {n / c:,.0f} lines/s")
+    print(f"Python median {p:.3f} s (min {min(py):.3f}, max {max(py):.3f}), {n / p:,.0f} lines/s"
+          f" (+ {build:.3f} s to build the Embedder once)")
+    print(f"Python throughput = {c / p:.1%} of the CLI's")
+
+
+if __name__ == "__main__":
+    main()
