@@ -28,14 +28,14 @@ ensure_zhvec
 
 venv=$CACHE/spark-venv
 [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
-say "installing $(pin pyspark) $(pin pyarrow) $(pin numpy) and the package into $venv"
-"$venv/bin/pip" install -q "$(pin pyspark)" "$(pin pyarrow)" "$(pin numpy)" >&2
+say "installing $(pin pyspark) $(pin pyarrow) $(pin pandas) $(pin numpy) and the package into $venv"
+"$venv/bin/pip" install -q "$(pin pyspark)" "$(pin pyarrow)" "$(pin pandas)" "$(pin numpy)" >&2
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$REPO/python" >&2
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/zhvec-spark.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 say "input: $input ($(wc -l < "$input") lines); outputs in $out"
-machine_line "$(cut -d' ' -f1-3 /proc/loadavg)"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 failed=0
 for master in 'local[1]' 'local[2]'; do
     for check in package_check pipe_check; do
@@ -47,4 +47,5 @@ for master in 'local[1]' 'local[2]'; do
             { say "FAILED: $check $master"; failed=1; }
     done
 done
+machine_line "$load"
 exit $failed

@@ -136,6 +136,7 @@ def main() -> int:
         SparkSession.builder.master(args.master)
         .appName("zhvec package check")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
