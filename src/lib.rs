@@ -8,6 +8,7 @@ pub use error::{Error, Result};
 pub use vocab::{Dtype, Kind, Row, Vocab};
 pub mod analogy;
 pub mod atomic;
+pub mod batch;
 pub mod default_vocab;
 pub mod embed;
 pub mod eval;
