@@ -16,7 +16,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let mut ahead = ReadAhead::new(&paths, &hidden)?;
     // The plain recipe: segment shows tokens and their sources, which pooling does not change.
     let recipe = Recipe { normalize_text: args.table.normalize_text.0, ..Recipe::default() };
-    let embedder = embedder_with(&vocab, args.table.seg_dict.into(), recipe, ahead.text())?;
+    let embedder = embedder_with(&vocab, &args.table, recipe, ahead.text())?;
     let threads = zhvec::pipeline::default_threads();
     let mut out = BufWriter::new(io::stdout().lock());
     for (i, path) in paths.iter().enumerate() {
@@ -41,6 +41,16 @@ fn segment_chunk(embedder: &Embedder<'_>, name: &str, args: &SegmentArgs, chunk:
         // The tokens the embedder sees: those of the normalized line.
         let text = embedder.normalizer().normalize(&text, &mut buf);
         let mut first = true;
+        if args.no_join {
+            embedder.segmenter().for_each_jieba_token(text, |t| {
+                if !std::mem::take(&mut first) {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(t.as_bytes());
+            });
+            out.push(b'\n');
+            continue;
+        }
         embedder.segmenter().for_each_token(text, |t| {
             if !std::mem::take(&mut first) {
                 out.push(b' ');

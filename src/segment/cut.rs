@@ -1,0 +1,423 @@
+//! Python jieba 0.42.1's `cut(line, HMM=True)`, step for step, with the same floating-point
+//! operations in the same order, so that every comparison (and every tie) comes out the same:
+//!
+//! - the line splits into runs of `[\u4E00-\u9FD5a-zA-Z0-9+#&._%-]` (`re_han_default`);
+//!   every other character is a token, except that `\r\n` is one;
+//! - in a run, the DAG of dictionary words at each position and the route of maximum
+//!   probability, `max((log(freq or 1) - logtotal + route[x + 1], x))` from the end;
+//! - consecutive single characters on the route are a buffer: one character is a token, a
+//!   dictionary word is cut into characters, anything else goes to `finalseg`: the HMM
+//!   (Viterbi, ties to the larger state letter as Python's `max` over tuples) on runs of
+//!   `[\u4E00-\u9FD5]`, and `([a-zA-Z0-9]+(?:\.\d+)?%?)` on the rest.
+
+use super::trie::{Node, TrieRef, ROOT};
+
+/// What the cut needs of a dictionary: a trie walk. A node's value is ln(freq) for a word
+/// (−∞ for frequency 0), NaN for a prefix only.
+pub(crate) trait Words {
+    type Node: Copy;
+    fn root(&self) -> Self::Node;
+    fn child(&self, node: Self::Node, c: char) -> Option<(Self::Node, f64)>;
+
+    /// The value of `chars` as one string, if it is a word or a prefix.
+    fn value(&self, chars: &[char]) -> Option<f64> {
+        let mut at = (self.root(), f64::NAN);
+        for &c in chars {
+            at = self.child(at.0, c)?;
+        }
+        Some(at.1)
+    }
+}
+
+impl Words for TrieRef<'_> {
+    type Node = Node;
+
+    #[inline(always)]
+    fn root(&self) -> Node {
+        ROOT
+    }
+
+    #[inline(always)]
+    fn child(&self, node: Node, c: char) -> Option<(Node, f64)> {
+        TrieRef::child(self, node, c)
+    }
+}
+
+/// A dictionary with words added on top (a user dictionary): an added word's value wins;
+/// an added prefix leaves the base's value, as jieba's `add_word` leaves a known prefix.
+pub(crate) struct Overlaid<'a> {
+    pub base: TrieRef<'a>,
+    pub added: TrieRef<'a>,
+}
+
+/// No node: the walk left that trie.
+const GONE: Node = Node::MAX;
+
+impl Words for Overlaid<'_> {
+    type Node = (Node, Node);
+
+    #[inline(always)]
+    fn root(&self) -> (Node, Node) {
+        (ROOT, ROOT)
+    }
+
+    #[inline]
+    fn child(&self, (b, a): (Node, Node), c: char) -> Option<((Node, Node), f64)> {
+        let base = if b == GONE { None } else { self.base.child(b, c) };
+        let added = if a == GONE { None } else { self.added.child(a, c) };
+        let value = match (base, added) {
+            (None, None) => return None,
+            (_, Some((_, v))) if !v.is_nan() => v,
+            (Some((_, v)), _) => v,
+            (None, Some(_)) => f64::NAN,
+        };
+        Some(((base.map_or(GONE, |n| n.0), added.map_or(GONE, |n| n.0)), value))
+    }
+}
+
+/// Whether a value is a word of nonzero frequency (jieba's `if FREQ[frag]`).
+#[inline(always)]
+fn is_word(v: f64) -> bool {
+    v > f64::NEG_INFINITY
+}
+
+/// Whether jieba's `re_han_default` takes `c` into a run.
+#[inline(always)]
+pub(crate) fn is_run_char(c: char) -> bool {
+    is_hmm_han(c) || c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
+}
+
+/// finalseg's `re_han`, the characters the HMM sees.
+#[inline(always)]
+fn is_hmm_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fd5}').contains(&c)
+}
+
+/// finalseg's HMM: the states B, E, M, S (in the order of their letters, which breaks ties).
+pub(crate) struct Hmm<'a> {
+    pub start: [f64; 4],
+    /// `trans[from][to]`, −3.14e100 where jieba has no entry.
+    pub trans: [[f64; 4]; 4],
+    /// Emissions of U+4E00..=U+9FD5, four per character.
+    pub emit: &'a [[f64; 4]],
+}
+
+const B: u8 = 0;
+const E: u8 = 1;
+const M: u8 = 2;
+const S: u8 = 3;
+/// finalseg's `PrevStatus`, each pair in ascending order.
+const PREV: [[u8; 2]; 4] = [[E, S], [B, M], [B, M], [E, S]];
+/// finalseg's `MIN_FLOAT`.
+pub(crate) const MIN_FLOAT: f64 = -3.14e100;
+
+/// Buffers reused from line to line.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    chars: Vec<char>,
+    /// Byte offset of each character in the line, and the run's end.
+    offs: Vec<usize>,
+    /// Per position: the best route's probability and the end of its first word.
+    route: Vec<(f64, u32)>,
+    /// Viterbi back pointers, one per state per character.
+    back: Vec<[u8; 4]>,
+    states: Vec<u8>,
+}
+
+impl Scratch {
+    /// Gives back the memory of a huge run.
+    pub fn trim(&mut self) {
+        const KEEP: usize = 1 << 16;
+        if self.chars.capacity() > KEEP {
+            *self = Scratch::default();
+        }
+    }
+}
+
+/// A dictionary with its total, and the HMM: all a cut needs.
+pub(crate) struct Cutter<'a, W> {
+    pub words: &'a W,
+    pub log_total: f64,
+    pub hmm: &'a Hmm<'a>,
+    /// Words the HMM must not make (added with frequency 0): given as characters.
+    pub force_split: Option<&'a std::collections::HashSet<String>>,
+}
+
+impl<W: Words> Cutter<'_, W> {
+    /// Cuts `text`, calling `emit` with each token's byte range, in order: `cut(text, HMM=hmm)`.
+    pub fn cut(&self, text: &str, s: &mut Scratch, hmm: bool, emit: &mut impl FnMut(usize, usize)) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let c_len = utf8_len(b);
+            let c = if b < 0x80 { b as char } else { text[i..].chars().next().unwrap_or('\0') };
+            if is_run_char(c) {
+                let end = text[i..].find(|c| !is_run_char(c)).map_or(text.len(), |p| i + p);
+                if hmm {
+                    self.cut_run(text, i, end, s, emit);
+                } else {
+                    self.cut_run_no_hmm(i, end, text, s, emit);
+                }
+                i = end;
+            } else if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                emit(i, i + 2);
+                i += 2;
+            } else {
+                emit(i, i + c_len);
+                i += c_len;
+            }
+        }
+    }
+
+    /// jieba's `__cut_DAG` over the run `text[start..end]`.
+    fn cut_run(&self, text: &str, start: usize, end: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        self.load_run(text, start, end, s);
+        self.route(s);
+        let n = s.chars.len();
+        let (mut x, mut buf) = (0, None);
+        while x < n {
+            let y = s.route[x].1 as usize;
+            if y - x == 1 {
+                buf.get_or_insert(x);
+            } else {
+                if let Some(b) = buf.take() {
+                    self.cut_buf(text, b, x, s, emit);
+                }
+                emit(s.offs[x], s.offs[y]);
+            }
+            x = y;
+        }
+        if let Some(b) = buf {
+            self.cut_buf(text, b, n, s, emit);
+        }
+    }
+
+    /// jieba's `__cut_DAG_NO_HMM` over the run `text[start..end]`: single ASCII letters and
+    /// digits on the route join up.
+    fn cut_run_no_hmm(&self, start: usize, end: usize, text: &str, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        self.load_run(text, start, end, s);
+        self.route(s);
+        let n = s.chars.len();
+        let (mut x, mut buf) = (0, None);
+        while x < n {
+            let y = s.route[x].1 as usize;
+            if y - x == 1 && s.chars[x].is_ascii_alphanumeric() {
+                buf.get_or_insert(x);
+            } else {
+                if let Some(b) = buf.take() {
+                    emit(s.offs[b], s.offs[x]);
+                }
+                emit(s.offs[x], s.offs[y]);
+            }
+            x = y;
+        }
+        if let Some(b) = buf {
+            emit(s.offs[b], s.offs[n]);
+        }
+    }
+
+    fn load_run(&self, text: &str, start: usize, end: usize, s: &mut Scratch) {
+        s.chars.clear();
+        s.offs.clear();
+        for (i, c) in text[start..end].char_indices() {
+            s.chars.push(c);
+            s.offs.push(start + i);
+        }
+        s.offs.push(end);
+    }
+
+    /// jieba's `calc` over the DAG of `s.chars`, which is walked as it goes.
+    fn route(&self, s: &mut Scratch) {
+        let n = s.chars.len();
+        s.route.clear();
+        s.route.resize(n + 1, (0.0, n as u32));
+        let chars = &s.chars[..];
+        let route = &mut s.route[..];
+        let lt = self.log_total;
+        for idx in (0..n).rev() {
+            let mut best = (f64::NEG_INFINITY, u32::MAX);
+            let mut node = self.words.root();
+            for (x, &c) in chars.iter().enumerate().skip(idx) {
+                let Some((next, v)) = self.words.child(node, c) else { break };
+                node = next;
+                if is_word(v) {
+                    let p = (v - lt) + route[x + 1].0;
+                    // Ties go to the larger end, as in Python's max over (prob, x).
+                    if best.1 == u32::MAX || p >= best.0 {
+                        best = (p, x as u32 + 1);
+                    }
+                }
+            }
+            if best.1 == u32::MAX {
+                // log(1) - logtotal: the character alone, not a word.
+                best = ((0.0 - lt) + route[idx + 1].0, idx as u32 + 1);
+            }
+            route[idx] = best;
+        }
+    }
+
+    /// A buffer of single characters `chars[a..b]` on the route.
+    fn cut_buf(&self, text: &str, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        if b - a == 1 {
+            emit(s.offs[a], s.offs[b]);
+        } else if self.words.value(&s.chars[a..b]).is_some_and(is_word) {
+            (a..b).for_each(|i| emit(s.offs[i], s.offs[i + 1]));
+        } else {
+            self.finalseg(text, a, b, s, emit);
+        }
+    }
+
+    /// finalseg's `cut` of `chars[a..b]`.
+    fn finalseg(&self, text: &str, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        let mut i = a;
+        while i < b {
+            let han = is_hmm_han(s.chars[i]);
+            let mut j = i + 1;
+            while j < b && is_hmm_han(s.chars[j]) == han {
+                j += 1;
+            }
+            if han {
+                self.hmm_cut(text, i, j, s, emit);
+            } else {
+                skip_split(&s.chars[i..j], |p, q| emit(s.offs[i + p], s.offs[i + q]));
+            }
+            i = j;
+        }
+    }
+
+    /// finalseg's `__cut` of the Han characters `chars[a..b]`, and its forced splits.
+    fn hmm_cut(&self, text: &str, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        viterbi(self.hmm, &s.chars[a..b], &mut s.back, &mut s.states);
+        let offs = &s.offs;
+        let mut word = |p: usize, q: usize| {
+            let (p, q) = (a + p, a + q);
+            match self.force_split {
+                Some(set) if q - p > 1 && set.contains(&text[offs[p]..offs[q]]) => {
+                    (p..q).for_each(|i| emit(offs[i], offs[i + 1]));
+                }
+                _ => emit(offs[p], offs[q]),
+            }
+        };
+        let (mut begin, mut next) = (0, 0);
+        for (i, &state) in s.states.iter().enumerate() {
+            match state {
+                B => begin = i,
+                E => {
+                    word(begin, i + 1);
+                    next = i + 1;
+                }
+                S => {
+                    word(i, i + 1);
+                    next = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if next < b - a {
+            word(next, b - a);
+        }
+    }
+}
+
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0..0x80 => 1,
+        0xc0..0xe0 => 2,
+        0xe0..0xf0 => 3,
+        _ => 4,
+    }
+}
+
+/// finalseg's `re_skip.split` of ASCII characters, without the empty pieces: the matches of
+/// `[a-zA-Z0-9]+(?:\.\d+)?%?` and the text between them, as ranges of `chars`.
+pub(crate) fn skip_split(chars: &[char], mut emit: impl FnMut(usize, usize)) {
+    let n = chars.len();
+    let alnum = |i: usize| i < n && chars[i].is_ascii_alphanumeric();
+    let digit = |i: usize| i < n && chars[i].is_ascii_digit();
+    let mut p = 0;
+    while p < n {
+        let mut q = p;
+        while q < n && !alnum(q) {
+            q += 1;
+        }
+        if q > p {
+            emit(p, q);
+        }
+        if q == n {
+            break;
+        }
+        let mut e = q;
+        while alnum(e) {
+            e += 1;
+        }
+        if e < n && chars[e] == '.' && digit(e + 1) {
+            e += 1;
+            while digit(e) {
+                e += 1;
+            }
+        }
+        if e < n && chars[e] == '%' {
+            e += 1;
+        }
+        emit(q, e);
+        p = e;
+    }
+}
+
+/// finalseg's `viterbi` over `obs` (Han characters), leaving the best states in `states`.
+fn viterbi(hmm: &Hmm<'_>, obs: &[char], back: &mut Vec<[u8; 4]>, states: &mut Vec<u8>) {
+    let emit = |c: char| hmm.emit.get((c as usize).wrapping_sub(0x4e00)).copied().unwrap_or([MIN_FLOAT; 4]);
+    let n = obs.len();
+    back.clear();
+    back.resize(n, [0; 4]);
+    let em = emit(obs[0]);
+    let mut v = [0.0; 4];
+    for y in 0..4 {
+        v[y] = hmm.start[y] + em[y];
+    }
+    for t in 1..n {
+        let em = emit(obs[t]);
+        let mut next = [0.0; 4];
+        for y in 0..4 {
+            let [y0, y1] = PREV[y];
+            let p0 = v[y0 as usize] + hmm.trans[y0 as usize][y] + em[y];
+            let p1 = v[y1 as usize] + hmm.trans[y1 as usize][y] + em[y];
+            // On equal probabilities the larger state wins, as in max over (prob, state).
+            let (p, from) = if p1 >= p0 { (p1, y1) } else { (p0, y0) };
+            next[y] = p;
+            back[t][y] = from;
+        }
+        v = next;
+    }
+    let mut state = if v[S as usize] >= v[E as usize] { S } else { E };
+    states.clear();
+    states.resize(n, 0);
+    for t in (0..n).rev() {
+        states[t] = state;
+        state = back[t][state as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Vec<String> {
+        let chars: Vec<char> = s.chars().collect();
+        let mut out = Vec::new();
+        skip_split(&chars, |a, b| out.push(chars[a..b].iter().collect()));
+        out
+    }
+
+    #[test]
+    fn skip_split_is_finalsegs_re_skip() {
+        assert_eq!(split("X-29"), ["X", "-", "29"]);
+        assert_eq!(split("iOS9.3.3Beta4"), ["iOS9.3", ".", "3Beta4"]);
+        assert_eq!(split("3.14%%"), ["3.14%", "%"]);
+        assert_eq!(split("+#&"), ["+#&"]);
+        assert_eq!(split("a.b"), ["a", ".", "b"]);
+        assert_eq!(split("1."), ["1", "."]);
+        assert_eq!(split("_1.5_"), ["_", "1.5", "_"]);
+    }
+}
