@@ -50,9 +50,10 @@ fn pack_dictionary() {
             words += 1;
         }
     }
-    let header = [u64::from_le_bytes(*b"ZHSEGTR1"), total, words, 0];
-    let slots = trie.into_slots();
-    write_out("jieba-trie.bin", &to_bytes(header.into_iter().chain(slots.into_iter().flatten())));
+    let trie = trie.finish();
+    let header = [u64::from_le_bytes(*b"ZHSEGTR1"), total, words, trie.slots.len() as u64];
+    let slots = trie.slots.into_iter().chain(trie.root).flatten();
+    write_out("jieba-trie.bin", &to_bytes(header.into_iter().chain(slots)));
 }
 
 /// finalseg's start, transition and emission log probabilities; −3.14e100 (its MIN_FLOAT)

@@ -10,18 +10,18 @@
 //!   (Viterbi, ties to the larger state letter as Python's `max` over tuples) on runs of
 //!   `[\u4E00-\u9FD5]`, and `([a-zA-Z0-9]+(?:\.\d+)?%?)` on the rest.
 
-use super::trie::{Node, TrieRef, ROOT};
+use super::trie::{Node, TrieRef};
 
 /// What the cut needs of a dictionary: a trie walk. A node's value is ln(freq) for a word
 /// (−∞ for frequency 0), NaN for a prefix only.
 pub(crate) trait Words {
-    type Node: Copy;
-    fn root(&self) -> Self::Node;
-    fn child(&self, node: Self::Node, c: char) -> Option<(Self::Node, f64)>;
+    fn child(&self, node: u64, c: char) -> Option<(u64, f64)>;
+    /// Starts loading what [`Words::child`] will read.
+    fn prefetch(&self, node: u64, c: char);
 
     /// The value of `chars` as one string, if it is a word or a prefix.
     fn value(&self, chars: &[char]) -> Option<f64> {
-        let mut at = (self.root(), f64::NAN);
+        let mut at = (0, f64::NAN);
         for &c in chars {
             at = self.child(at.0, c)?;
         }
@@ -29,22 +29,24 @@ pub(crate) trait Words {
     }
 }
 
-impl Words for TrieRef<'_> {
-    type Node = Node;
+/// The root, in both kinds of [`Words`].
+const ROOT_NODE: u64 = 0;
 
+impl Words for TrieRef<'_> {
     #[inline(always)]
-    fn root(&self) -> Node {
-        ROOT
+    fn child(&self, node: u64, c: char) -> Option<(u64, f64)> {
+        TrieRef::child(self, node as Node, c).map(|(n, v)| (u64::from(n), v))
     }
 
     #[inline(always)]
-    fn child(&self, node: Node, c: char) -> Option<(Node, f64)> {
-        TrieRef::child(self, node, c)
+    fn prefetch(&self, node: u64, c: char) {
+        TrieRef::prefetch(self, node as Node, c)
     }
 }
 
 /// A dictionary with words added on top (a user dictionary): an added word's value wins;
 /// an added prefix leaves the base's value, as jieba's `add_word` leaves a known prefix.
+/// A node is the base's node in the high half and the added one's in the low half.
 pub(crate) struct Overlaid<'a> {
     pub base: TrieRef<'a>,
     pub added: TrieRef<'a>,
@@ -54,15 +56,9 @@ pub(crate) struct Overlaid<'a> {
 const GONE: Node = Node::MAX;
 
 impl Words for Overlaid<'_> {
-    type Node = (Node, Node);
-
-    #[inline(always)]
-    fn root(&self) -> (Node, Node) {
-        (ROOT, ROOT)
-    }
-
     #[inline]
-    fn child(&self, (b, a): (Node, Node), c: char) -> Option<((Node, Node), f64)> {
+    fn child(&self, node: u64, c: char) -> Option<(u64, f64)> {
+        let (b, a) = ((node >> 32) as Node, node as Node);
         let base = if b == GONE { None } else { self.base.child(b, c) };
         let added = if a == GONE { None } else { self.added.child(a, c) };
         let value = match (base, added) {
@@ -71,7 +67,19 @@ impl Words for Overlaid<'_> {
             (Some((_, v)), _) => v,
             (None, Some(_)) => f64::NAN,
         };
-        Some(((base.map_or(GONE, |n| n.0), added.map_or(GONE, |n| n.0)), value))
+        let (b, a) = (base.map_or(GONE, |n| n.0), added.map_or(GONE, |n| n.0));
+        Some(((u64::from(b) << 32) | u64::from(a), value))
+    }
+
+    #[inline]
+    fn prefetch(&self, node: u64, c: char) {
+        let (b, a) = ((node >> 32) as Node, node as Node);
+        if b != GONE {
+            self.base.prefetch(b, c);
+        }
+        if a != GONE {
+            self.added.prefetch(a, c);
+        }
     }
 }
 
@@ -119,6 +127,15 @@ pub(crate) struct Scratch {
     offs: Vec<usize>,
     /// Per position: the best route's probability and the end of its first word.
     route: Vec<(f64, u32)>,
+    /// The trie walks still going: start and node.
+    walks: Vec<(u32, u64)>,
+    /// The words found: start, end, value.
+    found: Vec<(u32, u32, f64)>,
+    /// Where each start's words begin in `edges`, and a copy used while sorting.
+    first: Vec<u32>,
+    next: Vec<u32>,
+    /// The words by start: end and value.
+    edges: Vec<(u32, f64)>,
     /// Viterbi back pointers, one per state per character.
     back: Vec<[u8; 4]>,
     states: Vec<u8>,
@@ -227,31 +244,83 @@ impl<W: Words> Cutter<'_, W> {
         s.offs.push(end);
     }
 
-    /// jieba's `calc` over the DAG of `s.chars`, which is walked as it goes.
+    /// The DAG of `s.chars`: every dictionary word at every position, into `s.edges` as
+    /// `(start, end, value)`, by start and then by end. The trie is walked one character
+    /// deeper at a time for all positions together, so that the walks' cache misses overlap.
+    fn dag(&self, s: &mut Scratch) {
+        /// How far ahead of its probe a slot is fetched.
+        const AHEAD: usize = 64;
+        let n = s.chars.len();
+        let chars = &s.chars[..];
+        s.walks.clear();
+        s.walks.extend((0..n as u32).map(|i| (i, ROOT_NODE)));
+        s.found.clear();
+        let mut depth = 0;
+        while !s.walks.is_empty() {
+            let walks = &mut s.walks;
+            for &(i, node) in walks.iter().take(AHEAD) {
+                self.words.prefetch(node, chars[i as usize + depth]);
+            }
+            let mut kept = 0;
+            for w in 0..walks.len() {
+                if let Some(&(i, node)) = walks.get(w + AHEAD) {
+                    self.words.prefetch(node, chars[i as usize + depth]);
+                }
+                let (i, node) = walks[w];
+                let at = i as usize + depth;
+                let Some((next, v)) = self.words.child(node, chars[at]) else { continue };
+                if is_word(v) {
+                    s.found.push((i, at as u32 + 1, v));
+                }
+                // A walk at the last character has nowhere to go.
+                if at + 1 < n {
+                    walks[kept] = (i, next);
+                    kept += 1;
+                }
+            }
+            walks.truncate(kept);
+            depth += 1;
+        }
+        // By start (stable, so each start's ends stay ascending): a counting sort.
+        s.first.clear();
+        s.first.resize(n + 1, 0);
+        for &(i, _, _) in &s.found {
+            s.first[i as usize + 1] += 1;
+        }
+        for i in 0..n {
+            s.first[i + 1] += s.first[i];
+        }
+        s.edges.clear();
+        s.edges.resize(s.found.len(), (0, 0.0));
+        s.next.clear();
+        s.next.extend_from_slice(&s.first);
+        for &(i, end, v) in &s.found {
+            s.edges[s.next[i as usize] as usize] = (end, v);
+            s.next[i as usize] += 1;
+        }
+    }
+
+    /// jieba's `calc` over the DAG of `s.chars`.
     fn route(&self, s: &mut Scratch) {
+        self.dag(s);
         let n = s.chars.len();
         s.route.clear();
         s.route.resize(n + 1, (0.0, n as u32));
-        let chars = &s.chars[..];
         let route = &mut s.route[..];
         let lt = self.log_total;
         for idx in (0..n).rev() {
-            let mut best = (f64::NEG_INFINITY, u32::MAX);
-            let mut node = self.words.root();
-            for (x, &c) in chars.iter().enumerate().skip(idx) {
-                let Some((next, v)) = self.words.child(node, c) else { break };
-                node = next;
-                if is_word(v) {
-                    let p = (v - lt) + route[x + 1].0;
-                    // Ties go to the larger end, as in Python's max over (prob, x).
-                    if best.1 == u32::MAX || p >= best.0 {
-                        best = (p, x as u32 + 1);
-                    }
-                }
-            }
-            if best.1 == u32::MAX {
+            let edges = &s.edges[s.first[idx] as usize..s.first[idx + 1] as usize];
+            let mut best = match edges.split_first() {
+                Some((&(end, v), _)) => ((v - lt) + route[end as usize].0, end),
                 // log(1) - logtotal: the character alone, not a word.
-                best = ((0.0 - lt) + route[idx + 1].0, idx as u32 + 1);
+                None => ((0.0 - lt) + route[idx + 1].0, idx as u32 + 1),
+            };
+            for &(end, v) in edges.iter().skip(1) {
+                let p = (v - lt) + route[end as usize].0;
+                // Ties go to the larger end, as in Python's max over (prob, x).
+                if p >= best.0 {
+                    best = (p, end);
+                }
             }
             route[idx] = best;
         }

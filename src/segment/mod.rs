@@ -24,8 +24,8 @@ pub use user::UserDict;
 #[repr(C, align(8))]
 struct Aligned<T: ?Sized>(T);
 
-/// jieba's standard dictionary as a trie: a header of four u64 (magic, total, words, 0),
-/// then the slots of `trie.rs`.
+/// jieba's standard dictionary as a trie: a header of four u64 (magic, total, words, the
+/// number of slots), then the slots and the root table of `trie.rs`.
 static STANDARD_TRIE: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/jieba-trie.bin")));
 /// finalseg's HMM as f64: start (4), trans (4 × 4), then 4 emissions per character of
 /// U+4E00..=U+9FD5.
@@ -43,8 +43,9 @@ pub enum SegDict {
 }
 
 pub struct Segmenter {
-    /// The dictionary's trie slots.
+    /// The dictionary's trie: its slots and root table.
     base: Cow<'static, [[u64; 2]]>,
+    base_root: Cow<'static, [[u64; 2]]>,
     /// Its frequency total.
     base_total: u64,
     /// A user dictionary's words, if any.
@@ -65,17 +66,18 @@ impl Segmenter {
         let words: &[u64] = bytemuck::cast_slice(&STANDARD_TRIE.0);
         assert_eq!(words[0], TRIE_MAGIC, "build.rs packs the standard dictionary");
         let slots: &[[u64; 2]] = bytemuck::cast_slice(&words[4..]);
-        Segmenter::over(Cow::Borrowed(slots), words[1])
+        let (slots, root) = slots.split_at(words[3] as usize);
+        Segmenter::over(Cow::Borrowed(slots), Cow::Borrowed(root), words[1])
     }
 
-    fn over(base: Cow<'static, [[u64; 2]]>, total: u64) -> Segmenter {
+    fn over(base: Cow<'static, [[u64; 2]]>, base_root: Cow<'static, [[u64; 2]]>, total: u64) -> Segmenter {
         let f: &[f64] = bytemuck::cast_slice(&HMM_TABLE.0);
         let mut trans = [[0.0; 4]; 4];
         for (i, row) in trans.iter_mut().enumerate() {
             row.copy_from_slice(&f[4 + 4 * i..8 + 4 * i]);
         }
         let hmm = Hmm { start: [f[0], f[1], f[2], f[3]], trans, emit: bytemuck::cast_slice(&f[20..]) };
-        Segmenter { base, base_total: total, added: None, log_total: (total as f64).ln(), hmm }
+        Segmenter { base, base_root, base_total: total, added: None, log_total: (total as f64).ln(), hmm }
     }
 
     /// A segmenter whose dictionary is the vocab's words and characters with their counts.
@@ -101,7 +103,8 @@ impl Segmenter {
             Some(text) if text.len() <= VOCAB_OWN_WORDS_MAX => words.build_for(text, &shape),
             _ => words.build_whole()?,
         };
-        Ok(Segmenter::over(Cow::Owned(trie.into_slots()), shape.total as u64))
+        let trie = trie.finish();
+        Ok(Segmenter::over(Cow::Owned(trie.slots), Cow::Owned(trie.root), shape.total as u64))
     }
 
     /// A segmenter over `dict` as [`Segmenter::new`] makes it, with the words of a jieba
@@ -122,7 +125,7 @@ impl Segmenter {
     }
 
     fn base(&self) -> TrieRef<'_> {
-        TrieRef::new(&self.base).expect("a trie has a power of two of slots")
+        TrieRef::new(&self.base, &self.base_root).expect("a trie is well formed")
     }
 
     /// Calls `emit` with the byte range of each of jieba's tokens of `text`, whitespace too.

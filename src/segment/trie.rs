@@ -30,23 +30,51 @@ fn home(key: u64, bits: u32) -> usize {
     (h >> (64 - bits)) as usize
 }
 
-/// A trie over a slice of slots (a power of two of them, at most half full).
+/// The characters with a place in the root table: ASCII and U+4E00..=U+9FD5, all that can
+/// start a word in a run of text jieba segments.
+pub const ROOT_TABLE_LEN: usize = 128 + 0x9fd6 - 0x4e00;
+
+#[inline(always)]
+fn root_index(c: char) -> Option<usize> {
+    match c as usize {
+        c @ 0..128 => Some(c),
+        c @ 0x4e00..=0x9fd5 => Some(c - 0x4e00 + 128),
+        _ => None,
+    }
+}
+
+/// A trie over a slice of slots (a power of two of them, at most half full), and the
+/// root's children in a table of their own, [`ROOT_TABLE_LEN`] slots of `[node, value]`
+/// (node 0: none), since every position of a text starts at the root.
 #[derive(Clone, Copy)]
 pub struct TrieRef<'a> {
     slots: &'a [[u64; 2]],
+    root: &'a [[u64; 2]],
     bits: u32,
 }
 
 impl<'a> TrieRef<'a> {
-    /// `None` unless the number of slots is a power of two of at least 2.
-    pub fn new(slots: &'a [[u64; 2]]) -> Option<TrieRef<'a>> {
+    /// `None` unless the number of slots is a power of two of at least 2 and the root
+    /// table has its length.
+    pub fn new(slots: &'a [[u64; 2]], root: &'a [[u64; 2]]) -> Option<TrieRef<'a>> {
         let bits = slots.len().trailing_zeros();
-        (slots.len().is_power_of_two() && bits >= 1 && bits < 42).then_some(TrieRef { slots, bits })
+        let ok = slots.len().is_power_of_two() && (1..42).contains(&bits) && root.len() == ROOT_TABLE_LEN;
+        ok.then_some(TrieRef { slots, root, bits })
     }
 
     /// The child of `node` by `c`, and its value.
     #[inline(always)]
     pub fn child(&self, node: Node, c: char) -> Option<(Node, f64)> {
+        if node == ROOT {
+            if let Some(&[n, v]) = root_index(c).and_then(|i| self.root.get(i)) {
+                return (n != 0).then_some((n as Node, f64::from_bits(v)));
+            }
+        }
+        self.child_by_hash(node, c)
+    }
+
+    #[inline(always)]
+    fn child_by_hash(&self, node: Node, c: char) -> Option<(Node, f64)> {
         let k = key(node, c);
         let mask = self.slots.len() - 1;
         let mut i = home(k, self.bits);
@@ -65,6 +93,19 @@ impl<'a> TrieRef<'a> {
         None
     }
 
+    /// Starts loading the slot where [`TrieRef::child`] of `node` by `c` starts looking.
+    #[inline(always)]
+    pub fn prefetch(&self, node: Node, c: char) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(slot) = self.slots.get(home(key(node, c), self.bits)).filter(|_| node != ROOT) {
+            // SAFETY: a prefetch is only a hint: it cannot fault, and it changes nothing the
+            // program can observe. The address is inside the slots anyway.
+            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((slot as *const [u64; 2]).cast()) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (node, c);
+    }
+
     /// The node of `word` and its value, if it is a word or a prefix of one.
     #[cfg(test)]
     pub fn get(&self, word: &str) -> Option<(Node, f64)> {
@@ -76,7 +117,7 @@ impl<'a> TrieRef<'a> {
     }
 }
 
-/// A trie being built.
+/// A trie being built; [`TrieBuilder::finish`] makes the root table.
 pub struct TrieBuilder {
     slots: Vec<[u64; 2]>,
     bits: u32,
@@ -91,12 +132,22 @@ impl Default for TrieBuilder {
 }
 
 impl TrieBuilder {
+    /// The trie so far, without a root table.
     pub fn as_ref(&self) -> TrieRef<'_> {
-        TrieRef { slots: &self.slots, bits: self.bits }
+        TrieRef { slots: &self.slots, root: &[], bits: self.bits }
     }
 
-    pub fn into_slots(self) -> Vec<[u64; 2]> {
-        self.slots
+    /// The slots and the root table.
+    pub fn finish(self) -> Trie {
+        let walk = self.as_ref();
+        let root = (0..ROOT_TABLE_LEN)
+            .map(|i| {
+                let c = if i < 128 { i as u32 } else { (i - 128 + 0x4e00) as u32 };
+                let found = char::from_u32(c).and_then(|c| walk.child_by_hash(ROOT, c));
+                found.map_or([0; 2], |(n, v)| [u64::from(n), v.to_bits()])
+            })
+            .collect();
+        Trie { slots: self.slots, root }
     }
 
     /// Makes `word` a node, and every prefix of it (new ones get NaN), then sets the word's
@@ -110,7 +161,7 @@ impl TrieBuilder {
         let mut node = ROOT;
         let mut old = f64::NAN;
         for c in word.chars() {
-            (node, old) = match self.as_ref().child(node, c) {
+            (node, old) = match self.as_ref().child_by_hash(node, c) {
                 Some(found) => found,
                 None => (self.add(node, c), f64::NAN),
             };
@@ -155,5 +206,17 @@ impl TrieBuilder {
             *at = new as u32;
         }
         self.order = order;
+    }
+}
+
+/// A finished trie, owned.
+pub struct Trie {
+    pub slots: Vec<[u64; 2]>,
+    pub root: Vec<[u64; 2]>,
+}
+
+impl Trie {
+    pub fn as_ref(&self) -> TrieRef<'_> {
+        TrieRef::new(&self.slots, &self.root).expect("a built trie is well formed")
     }
 }
