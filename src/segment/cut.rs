@@ -127,6 +127,10 @@ pub(crate) struct Scratch {
     offs: Vec<usize>,
     /// Per position: the best route's probability and the end of its first word.
     route: Vec<(f64, u32)>,
+    /// Each run: its byte offset in the text, its first place and its end place.
+    runs: Vec<(u32, u32, u32)>,
+    /// Each place's run end.
+    ends: Vec<u32>,
     /// The trie walks still going: start and node.
     walks: Vec<(u32, u64)>,
     /// The words found: start, end, value.
@@ -162,118 +166,133 @@ pub(crate) struct Cutter<'a, W> {
 
 impl<W: Words> Cutter<'_, W> {
     /// Cuts `text`, calling `emit` with each token's byte range, in order: `cut(text, HMM=hmm)`.
+    ///
+    /// The runs of the whole text are loaded and routed together, so the trie walks of all
+    /// of them overlap their cache misses; then the tokens go out in order.
     pub fn cut(&self, text: &str, s: &mut Scratch, hmm: bool, emit: &mut impl FnMut(usize, usize)) {
+        self.load_runs(text, s);
+        self.route(s);
         let bytes = text.as_bytes();
-        let mut i = 0;
+        let (mut i, mut run) = (0, 0);
         while i < bytes.len() {
             let b = bytes[i];
-            let c_len = utf8_len(b);
-            let c = if b < 0x80 { b as char } else { text[i..].chars().next().unwrap_or('\0') };
-            if is_run_char(c) {
-                let end = text[i..].find(|c| !is_run_char(c)).map_or(text.len(), |p| i + p);
+            if let Some(&(_, start, end)) = s.runs.get(run).filter(|r| r.0 as usize == i) {
+                let (start, end) = (start as usize, end as usize);
+                run += 1;
                 if hmm {
-                    self.cut_run(text, i, end, s, emit);
+                    self.cut_run(text, start, end, s, emit);
                 } else {
-                    self.cut_run_no_hmm(i, end, text, s, emit);
+                    self.cut_run_no_hmm(start, end, s, emit);
                 }
-                i = end;
+                i = s.offs[end];
             } else if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
                 emit(i, i + 2);
                 i += 2;
             } else {
+                let c_len = utf8_len(b);
                 emit(i, i + c_len);
                 i += c_len;
             }
         }
     }
 
-    /// jieba's `__cut_DAG` over the run `text[start..end]`.
-    fn cut_run(&self, text: &str, start: usize, end: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
-        self.load_run(text, start, end, s);
-        self.route(s);
-        let n = s.chars.len();
-        let (mut x, mut buf) = (0, None);
-        while x < n {
+    /// Every run of `text` into `s.chars` and `s.offs`, each followed by a place of its own
+    /// (the character `\0`, its byte offset the run's end), and their places in `s.runs`.
+    fn load_runs(&self, text: &str, s: &mut Scratch) {
+        s.chars.clear();
+        s.offs.clear();
+        s.runs.clear();
+        let mut open = None;
+        for (i, c) in text.char_indices() {
+            if is_run_char(c) {
+                open.get_or_insert((s.chars.len(), i));
+                s.chars.push(c);
+                s.offs.push(i);
+            } else if let Some((first, at)) = open.take() {
+                s.runs.push((at as u32, first as u32, s.chars.len() as u32));
+                s.chars.push('\0');
+                s.offs.push(i);
+            }
+        }
+        if let Some((first, at)) = open {
+            s.runs.push((at as u32, first as u32, s.chars.len() as u32));
+            s.chars.push('\0');
+            s.offs.push(text.len());
+        }
+    }
+
+    /// jieba's `__cut_DAG` over the run `chars[a..b]`.
+    fn cut_run(&self, text: &str, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        let (mut x, mut buf) = (a, None);
+        while x < b {
             let y = s.route[x].1 as usize;
             if y - x == 1 {
                 buf.get_or_insert(x);
             } else {
-                if let Some(b) = buf.take() {
-                    self.cut_buf(text, b, x, s, emit);
+                if let Some(first) = buf.take() {
+                    self.cut_buf(text, first, x, s, emit);
                 }
                 emit(s.offs[x], s.offs[y]);
             }
             x = y;
         }
-        if let Some(b) = buf {
-            self.cut_buf(text, b, n, s, emit);
+        if let Some(first) = buf {
+            self.cut_buf(text, first, b, s, emit);
         }
     }
 
-    /// jieba's `__cut_DAG_NO_HMM` over the run `text[start..end]`: single ASCII letters and
+    /// jieba's `__cut_DAG_NO_HMM` over the run `chars[a..b]`: single ASCII letters and
     /// digits on the route join up.
-    fn cut_run_no_hmm(&self, start: usize, end: usize, text: &str, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
-        self.load_run(text, start, end, s);
-        self.route(s);
-        let n = s.chars.len();
-        let (mut x, mut buf) = (0, None);
-        while x < n {
+    fn cut_run_no_hmm(&self, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        let (mut x, mut buf) = (a, None);
+        while x < b {
             let y = s.route[x].1 as usize;
             if y - x == 1 && s.chars[x].is_ascii_alphanumeric() {
                 buf.get_or_insert(x);
             } else {
-                if let Some(b) = buf.take() {
-                    emit(s.offs[b], s.offs[x]);
+                if let Some(first) = buf.take() {
+                    emit(s.offs[first], s.offs[x]);
                 }
                 emit(s.offs[x], s.offs[y]);
             }
             x = y;
         }
-        if let Some(b) = buf {
-            emit(s.offs[b], s.offs[n]);
+        if let Some(first) = buf {
+            emit(s.offs[first], s.offs[b]);
         }
     }
 
-    fn load_run(&self, text: &str, start: usize, end: usize, s: &mut Scratch) {
-        s.chars.clear();
-        s.offs.clear();
-        for (i, c) in text[start..end].char_indices() {
-            s.chars.push(c);
-            s.offs.push(start + i);
-        }
-        s.offs.push(end);
-    }
-
-    /// The DAG of `s.chars`: every dictionary word at every position, into `s.edges` as
-    /// `(start, end, value)`, by start and then by end. The trie is walked one character
-    /// deeper at a time for all positions together, so that the walks' cache misses overlap.
+    /// The DAG of the runs in `s.chars`: every dictionary word at every position, into
+    /// `s.edges` as `(end, value)`, by start and then by end. The trie is walked one
+    /// character deeper at a time for all positions together, so that the walks' cache
+    /// misses overlap. Walks stop at their run's end.
     fn dag(&self, s: &mut Scratch) {
-        /// How far ahead of its probe a slot is fetched.
-        const AHEAD: usize = 64;
         let n = s.chars.len();
         let chars = &s.chars[..];
+        // Each position's run end.
+        s.ends.clear();
+        s.ends.resize(n, 0);
         s.walks.clear();
-        s.walks.extend((0..n as u32).map(|i| (i, ROOT_NODE)));
+        for &(_, a, b) in &s.runs {
+            s.ends[a as usize..=b as usize].fill(b);
+            s.walks.extend((a..b).map(|i| (i, ROOT_NODE)));
+        }
         s.found.clear();
         let mut depth = 0;
         while !s.walks.is_empty() {
             let walks = &mut s.walks;
-            for &(i, node) in walks.iter().take(AHEAD) {
-                self.words.prefetch(node, chars[i as usize + depth]);
-            }
             let mut kept = 0;
             for w in 0..walks.len() {
-                if let Some(&(i, node)) = walks.get(w + AHEAD) {
-                    self.words.prefetch(node, chars[i as usize + depth]);
-                }
                 let (i, node) = walks[w];
                 let at = i as usize + depth;
                 let Some((next, v)) = self.words.child(node, chars[at]) else { continue };
                 if is_word(v) {
                     s.found.push((i, at as u32 + 1, v));
                 }
-                // A walk at the last character has nowhere to go.
-                if at + 1 < n {
+                // A walk at the run's last character has nowhere to go.
+                if at + 1 < s.ends[i as usize] as usize {
+                    // Its next step is taken in the next round: its slot loads meanwhile.
+                    self.words.prefetch(next, chars[at + 1]);
                     walks[kept] = (i, next);
                     kept += 1;
                 }
@@ -300,7 +319,8 @@ impl<W: Words> Cutter<'_, W> {
         }
     }
 
-    /// jieba's `calc` over the DAG of `s.chars`.
+    /// jieba's `calc` over the DAG of each run in `s.chars`; a run's end place is the
+    /// `route[N] = (0, 0)` of its run.
     fn route(&self, s: &mut Scratch) {
         self.dag(s);
         let n = s.chars.len();
@@ -309,6 +329,10 @@ impl<W: Words> Cutter<'_, W> {
         let route = &mut s.route[..];
         let lt = self.log_total;
         for idx in (0..n).rev() {
+            if s.ends[idx] as usize == idx {
+                route[idx] = (0.0, idx as u32);
+                continue;
+            }
             let edges = &s.edges[s.first[idx] as usize..s.first[idx + 1] as usize];
             let mut best = match edges.split_first() {
                 Some((&(end, v), _)) => ((v - lt) + route[end as usize].0, end),

@@ -57,7 +57,7 @@ pub struct Segmenter {
 
 thread_local! {
     /// The cut's buffers, reused from line to line on each thread.
-    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 impl Segmenter {
@@ -130,22 +130,30 @@ impl Segmenter {
 
     /// Calls `emit` with the byte range of each of jieba's tokens of `text`, whitespace too.
     fn cut_raw(&self, text: &str, emit: &mut impl FnMut(usize, usize)) {
-        let mut scratch = SCRATCH.take();
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                self.cut_with(text, &mut scratch, emit);
+                scratch.trim();
+            }
+            // `emit` cut text itself: that cut gets buffers of its own.
+            Err(_) => self.cut_with(text, &mut Scratch::default(), emit),
+        })
+    }
+
+    fn cut_with(&self, text: &str, scratch: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
         let base = self.base();
         match &self.added {
             None => {
                 let cutter = Cutter { words: &base, log_total: self.log_total, hmm: &self.hmm, force_split: None };
-                cutter.cut(text, &mut scratch, true, emit);
+                cutter.cut(text, scratch, true, emit);
             }
             Some(added) => {
                 let words = Overlaid { base, added: added.trie.as_ref() };
                 let force_split = Some(&added.force_split);
                 let cutter = Cutter { words: &words, log_total: self.log_total, hmm: &self.hmm, force_split };
-                cutter.cut(text, &mut scratch, true, emit);
+                cutter.cut(text, scratch, true, emit);
             }
         }
-        scratch.trim();
-        SCRATCH.set(scratch);
     }
 
     /// Python jieba's `cut(text, HMM=True)`, every token, whitespace included.
