@@ -8,11 +8,11 @@
 #[path = "src/hash.rs"]
 mod hash;
 #[allow(dead_code)]
-#[path = "src/segment/trie.rs"]
-mod trie;
-#[allow(dead_code)]
 #[path = "src/normalize/table.rs"]
 mod table;
+#[allow(dead_code)]
+#[path = "src/segment/trie.rs"]
+mod trie;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

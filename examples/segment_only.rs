@@ -23,7 +23,9 @@ fn count_tokens(cutter: &Cutter, text: &str) -> (usize, usize) {
         lines += 1;
         match cutter {
             Cutter::Zhvec(seg) => seg.for_each_jieba_token(line, |_| tokens += 1),
-            Cutter::JiebaRs(jieba) => tokens += jieba.cut(line, true).iter().filter(|t| !t.word.trim().is_empty()).count(),
+            Cutter::JiebaRs(jieba) => {
+                tokens += jieba.cut(line, true).iter().filter(|t| !t.word.trim().is_empty()).count()
+            }
         }
     }
     (lines, tokens)

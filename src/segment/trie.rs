@@ -100,7 +100,9 @@ impl<'a> TrieRef<'a> {
         if let Some(slot) = self.slots.get(home(key(node, c), self.bits)).filter(|_| node != ROOT) {
             // SAFETY: a prefetch is only a hint: it cannot fault, and it changes nothing the
             // program can observe. The address is inside the slots anyway.
-            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((slot as *const [u64; 2]).cast()) }
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((slot as *const [u64; 2]).cast())
+            }
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = (node, c);
@@ -213,10 +215,4 @@ impl TrieBuilder {
 pub struct Trie {
     pub slots: Vec<[u64; 2]>,
     pub root: Vec<[u64; 2]>,
-}
-
-impl Trie {
-    pub fn as_ref(&self) -> TrieRef<'_> {
-        TrieRef::new(&self.slots, &self.root).expect("a built trie is well formed")
-    }
 }

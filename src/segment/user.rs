@@ -166,7 +166,8 @@ mod tests {
         let err = UserDict::parse("u.txt", b"big 99999999999999999999999\n").unwrap_err().to_string();
         assert!(err.contains("u.txt:1") && err.contains("too large"), "{err}");
         // ASCII whitespace is stripped before the BOM, so spaces after a BOM stay in the word.
-        let dict = UserDict::parse("u.txt", b" \xef\xbb\xbf \xe5\x8f\xb0\xe4\xb8\xad 3 ns \r\n\n\t\n\xe5\x8f\xb0").unwrap();
+        let dict =
+            UserDict::parse("u.txt", b" \xef\xbb\xbf \xe5\x8f\xb0\xe4\xb8\xad 3 ns \r\n\n\t\n\xe5\x8f\xb0").unwrap();
         assert_eq!(dict.entries, [(" 台中".to_owned(), Some(3)), ("台".to_owned(), None)]);
     }
 }
