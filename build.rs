@@ -1,5 +1,6 @@
 //! Packs jieba's standard dictionary (`vocab/jieba-dict.txt`, lines of `word freq tag`) into
-//! the indexed form of `src/segment/packed.rs`, and OpenCC's traditional-to-simplified
+//! the trie of `src/segment/trie.rs`, jieba's HMM (`src/segment/hmm.txt`) into a table of
+//! f64, and OpenCC's traditional-to-simplified
 //! dictionaries (`vocab/opencc/`) into that of `src/normalize/table.rs`. The binary embeds
 //! both and reads them in place.
 
@@ -7,34 +8,83 @@
 #[path = "src/hash.rs"]
 mod hash;
 #[allow(dead_code)]
-#[path = "src/segment/packed.rs"]
-mod packed;
-#[allow(dead_code)]
 #[path = "src/normalize/table.rs"]
 mod table;
+#[allow(dead_code)]
+#[path = "src/segment/trie.rs"]
+mod trie;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 fn main() {
+    pack_dictionary();
+    pack_hmm();
+    pack_opencc();
+}
+
+/// Values in the target's byte order: the binary reads them in place.
+fn to_bytes(values: impl IntoIterator<Item = u64>) -> Vec<u8> {
+    let big = std::env::var("CARGO_CFG_TARGET_ENDIAN").is_ok_and(|e| e == "big");
+    values.into_iter().flat_map(|v| if big { v.to_be_bytes() } else { v.to_le_bytes() }).collect()
+}
+
+/// The dictionary as Python jieba's `gen_pfdict` reads it: a repeated word keeps its last
+/// frequency, and every line adds to the total (jieba's own dict.txt lists `B超` twice).
+fn pack_dictionary() {
     const DICT: &str = "vocab/jieba-dict.txt";
     println!("cargo::rerun-if-changed={DICT}");
-    println!("cargo::rerun-if-changed=src/segment/packed.rs");
-    println!("cargo::rerun-if-changed=src/hash.rs");
+    println!("cargo::rerun-if-changed=src/segment/trie.rs");
     let text = std::fs::read_to_string(DICT).unwrap_or_else(|e| panic!("{DICT}: {e}"));
-    let entries: Vec<(&str, u32)> = text
-        .lines()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let mut fields = line.split_whitespace();
-            let word = fields.next()?;
-            let freq = fields.next().and_then(|f| f.parse().ok());
-            Some((word, freq.unwrap_or_else(|| panic!("{DICT}:{}: expected `word freq [tag]`", i + 1))))
-        })
-        .collect();
-    let packed = packed::pack(&entries).unwrap_or_else(|| panic!("{DICT}: a word repeats"));
-    write_out("jieba-dict.bin", &packed);
-    pack_opencc();
+    let mut trie = trie::TrieBuilder::default();
+    let (mut total, mut words) = (0u64, 0u64);
+    for (i, line) in text.lines().enumerate() {
+        let mut fields = line.split_whitespace();
+        let Some(word) = fields.next() else { continue };
+        let freq: u64 = fields
+            .next()
+            .and_then(|f| f.parse().ok())
+            .unwrap_or_else(|| panic!("{DICT}:{}: expected `word freq [tag]`", i + 1));
+        total += freq;
+        if trie.insert(word, |_| (freq as f64).ln()).is_nan() {
+            words += 1;
+        }
+    }
+    let trie = trie.finish();
+    let header = [u64::from_le_bytes(*b"ZHSEGTR1"), total, words, trie.slots.len() as u64];
+    let slots = trie.slots.into_iter().chain(trie.root).flatten();
+    write_out("jieba-trie.bin", &to_bytes(header.into_iter().chain(slots)));
+}
+
+/// finalseg's start, transition and emission log probabilities; −3.14e100 (its MIN_FLOAT)
+/// where it has none. Emissions only for U+4E00..=U+9FD5, the characters its HMM sees.
+fn pack_hmm() {
+    const HMM: &str = "src/segment/hmm.txt";
+    const MIN_FLOAT: f64 = -3.14e100;
+    const FIRST: u32 = 0x4e00;
+    const LAST: u32 = 0x9fd5;
+    println!("cargo::rerun-if-changed={HMM}");
+    let text = std::fs::read_to_string(HMM).unwrap_or_else(|e| panic!("{HMM}: {e}"));
+    let mut table = vec![MIN_FLOAT; 20 + 4 * (LAST - FIRST + 1) as usize];
+    let state = |s: &str| "BEMS".find(s).unwrap_or_else(|| panic!("{HMM}: bad state {s}"));
+    let num = |s: &str| s.parse::<f64>().unwrap_or_else(|_| panic!("{HMM}: bad number {s}"));
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split(' ').collect();
+        match f[..] {
+            ["start", ..] if f.len() == 5 => f[1..].iter().enumerate().for_each(|(i, v)| table[i] = num(v)),
+            ["trans", from, to, v] => table[4 + 4 * state(from) + state(to)] = num(v),
+            [c, b, e, m, s] => {
+                let c = u32::from_str_radix(c, 16).unwrap_or_else(|_| panic!("{HMM}: bad character {c}"));
+                if (FIRST..=LAST).contains(&c) {
+                    for (i, v) in [b, e, m, s].into_iter().enumerate().filter(|(_, v)| *v != "-") {
+                        table[20 + 4 * (c - FIRST) as usize + i] = num(v);
+                    }
+                }
+            }
+            _ => panic!("{HMM}: bad line {line}"),
+        }
+    }
+    write_out("jieba-hmm.bin", &to_bytes(table.into_iter().map(f64::to_bits)));
 }
 
 fn write_out(name: &str, bytes: &[u8]) {

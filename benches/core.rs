@@ -140,17 +140,31 @@ fn char_lookup(bencher: Bencher) {
     });
 }
 
-/// Building the segmenter for jieba's whole standard dictionary: what a long input pays once.
-#[divan::bench(sample_count = 10)]
-fn segmenter_whole_dictionary(bencher: Bencher) {
+/// Making the segmenter for jieba's standard dictionary: it is read in place.
+#[divan::bench]
+fn segmenter_standard(bencher: Bencher) {
     bencher.bench(Segmenter::standard);
 }
 
-/// Building the segmenter for one short input, with only the dictionary words it contains.
-#[divan::bench]
-fn segmenter_for_one_headline(bencher: Bencher) {
+/// Making a segmenter over the default table's words for one short input.
+#[divan::bench(sample_count = 10)]
+fn segmenter_vocab_for_one_headline(bencher: Bencher) {
+    let vocab = zhvec::default_vocab::open().expect("default table");
     let line = headlines()[0];
-    bencher.bench(|| Segmenter::new(SegDict::Jieba, None, Some(black_box(line))).expect("segmenter"));
+    bencher.bench(|| Segmenter::new(SegDict::Vocab, Some(&vocab), Some(black_box(line))).expect("segmenter"));
+}
+
+/// jieba-rs's `cut` of the same headlines, for comparison with `segment_headline`.
+#[divan::bench]
+fn segment_headline_jieba_rs(bencher: Bencher) {
+    let dict = include_str!("../vocab/jieba-dict.txt");
+    let jieba = jieba_rs::Jieba::with_dict(&mut std::io::Cursor::new(dict)).expect("jieba's dictionary");
+    let lines = headlines();
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) % lines.len();
+        jieba.cut(black_box(lines[i]), true).len()
+    });
 }
 
 #[divan::bench]

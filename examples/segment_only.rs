@@ -1,20 +1,32 @@
 //! Segmentation alone, as a floor for `zhvec embed`: reads stdin, cuts every line with
-//! jieba-rs (jieba's standard dictionary, HMM on) and prints the number of lines and tokens.
+//! zhvec's segmenter (jieba's standard dictionary, HMM on), or with jieba-rs for comparison,
+//! and prints the number of lines and tokens.
 //!
-//! Usage: segment_only [THREADS] < corpus.txt
+//! Usage: segment_only [THREADS] [zhvec|jieba-rs] < corpus.txt
 //! With THREADS > 1 the lines are split into that many contiguous parts, one per thread.
+//! jieba-rs pays its dictionary build first (about 0.1 s).
 
 use std::io::Read;
 
 use jieba_rs::Jieba;
 use zhvec::segment::Segmenter;
 
-fn count_tokens(jieba: &Jieba, text: &str) -> (usize, usize) {
+enum Cutter {
+    Zhvec(Segmenter),
+    JiebaRs(Jieba),
+}
+
+fn count_tokens(cutter: &Cutter, text: &str) -> (usize, usize) {
     let mut lines = 0;
     let mut tokens = 0;
     for line in text.lines() {
         lines += 1;
-        tokens += jieba.cut(line, true).len();
+        match cutter {
+            Cutter::Zhvec(seg) => seg.for_each_jieba_token(line, |_| tokens += 1),
+            Cutter::JiebaRs(jieba) => {
+                tokens += jieba.cut(line, true).iter().filter(|t| !t.word.trim().is_empty()).count()
+            }
+        }
     }
     (lines, tokens)
 }
@@ -29,8 +41,14 @@ fn main() {
     let mut input = Vec::new();
     std::io::stdin().read_to_end(&mut input).expect("reading stdin");
     let text = String::from_utf8_lossy(&input);
-    let segmenter = Segmenter::standard();
-    let jieba = segmenter.jieba();
+    let cutter = match std::env::args().nth(2).as_deref() {
+        None | Some("zhvec") => Cutter::Zhvec(Segmenter::standard()),
+        Some("jieba-rs") => {
+            let mut dict = std::io::Cursor::new(include_str!("../vocab/jieba-dict.txt"));
+            Cutter::JiebaRs(Jieba::with_dict(&mut dict).expect("jieba's dictionary"))
+        }
+        Some(other) => panic!("unknown segmenter {other}: zhvec or jieba-rs"),
+    };
 
     // Split at line boundaries into `threads` parts of roughly equal size.
     let mut parts = Vec::with_capacity(threads);
@@ -50,8 +68,8 @@ fn main() {
         let handles: Vec<_> = parts
             .iter()
             .map(|part| {
-                let jieba = &jieba;
-                scope.spawn(move || count_tokens(jieba, part))
+                let cutter = &cutter;
+                scope.spawn(move || count_tokens(cutter, part))
             })
             .collect();
         handles

@@ -11,6 +11,7 @@
 #   zhvec embed --format npy|jsonl at --threads 1 and --threads $(nproc), --seg-dict jieba,
 #       test table of common.sh (64-d words + 64-d chars = 128-d rows), output to a file;
 #   jieba-rs segmentation alone (examples/segment_only.rs), 1 thread and all threads: the floor;
+#   zhvec's segmentation alone (the same example), 1 thread and all threads;
 #   the Python peer (scripts/peer_embed.py, same table as word2vec text, loading included),
 #       1 process and $(nproc) processes;
 #   fastText print-sentence-vectors (if `fasttext` is installed) with a 128-d skipgram model
@@ -111,8 +112,10 @@ for t in 1 "$NPROC"; do
             "$Z embed --vocab $V --seg-dict jieba --format $fmt --threads $t --quiet -o $tmp/out.$fmt $C"
     done
 done
-bench floor-1 "jieba-rs segmentation only" 1 floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") 1 < $C"
-bench "floor-$NPROC" "jieba-rs segmentation only" "$NPROC" floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") $NPROC < $C"
+bench floor-1 "jieba-rs segmentation only" 1 floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") 1 jieba-rs < $C"
+bench "floor-$NPROC" "jieba-rs segmentation only" "$NPROC" floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") $NPROC jieba-rs < $C"
+bench seg-1 "zhvec segmentation only" 1 seg 0 "$RUNS" "$(q "$SEGMENT_ONLY") 1 zhvec < $C"
+bench "seg-$NPROC" "zhvec segmentation only" "$NPROC" seg 0 "$RUNS" "$(q "$SEGMENT_ONLY") $NPROC zhvec < $C"
 for t in 1 "$NPROC"; do
     bench "peer-$t" "Python peer (jieba $(pin_version jieba) + numpy)" "$t" peer 0 "$RUNS" \
         "python3 $(q "$SCRIPTS/peer_embed.py") --vectors $(q "$TEST_VEC") -j $t -o $tmp/peer.npy $C"

@@ -58,6 +58,10 @@ pub struct TableArgs {
     /// Segmenter dictionary: jieba's standard one, or the vocab's own words and frequencies.
     #[arg(long, value_enum, default_value_t = SegDict::Jieba)]
     pub seg_dict: SegDict,
+    /// A jieba user dictionary (`word [freq] [tag]` lines) added to the segmenter's
+    /// dictionary, as jieba's load_userdict adds it.
+    #[arg(long, value_name = "FILE")]
+    pub user_dict: Option<PathBuf>,
     /// Text normalization before segmentation: `auto` (what the table asks for), `none`, or a
     /// comma list of `nfkc` (full-width and compatibility forms) and `t2s` (traditional to
     /// simplified script).
@@ -171,6 +175,10 @@ pub struct SegmentArgs {
     /// {"token", "source": "word"|"fallback"|"none", "chars"}.
     #[arg(long)]
     pub json: bool,
+    /// Print jieba's tokens exactly as Python jieba 0.42.1 cuts them, without joining the
+    /// pieces of a grapheme cluster or of a Latin word with accents (which embed joins).
+    #[arg(long, conflicts_with = "explain")]
+    pub no_join: bool,
 }
 
 // Parsed once per run: the size of the build options does not matter.
@@ -395,7 +403,7 @@ value_enum! {
 value_enum! {
     /// Which dictionary the segmenter uses.
     SegDict => segment::SegDict {
-        /// jieba's standard dictionary (349k words), cut as jieba-rs cuts it.
+        /// jieba's standard dictionary (349k words), cut as Python jieba 0.42.1 cuts it.
         Jieba,
         /// The vocab's own words and characters with their stored frequencies.
         Vocab,

@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 
 use zhvec::progress::ProgressBar;
 
-use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, VocabCommand};
+use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, TableArgs, VocabCommand};
 use zhvec::embed::{Embedder, Recipe};
 use zhvec::error::{plural, Error, Result};
 use zhvec::input::{self, is_stdin};
 use zhvec::normalize::Normalizer;
-use zhvec::segment::{SegDict, Segmenter, OWN_WORDS_MAX};
+use zhvec::segment::{SegDict, Segmenter, UserDict, OWN_WORDS_MAX};
 use zhvec::vocab::Vocab;
 
 /// Runs a parsed command line.
@@ -69,20 +69,24 @@ pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
 /// Builds the embedder for a recipe over an open vocab. With `only_for`, its segmenter holds
 /// just the dictionary words of that text and must be used on nothing else.
 pub fn embedder<'v>(vocab: &'v Vocab, args: &RecipeArgs, only_for: Option<&str>) -> Result<Embedder<'v>> {
-    embedder_with(vocab, args.table.seg_dict.into(), args.recipe(), only_for)
+    embedder_with(vocab, &args.table, args.recipe(), only_for)
 }
 
 /// [`embedder`] for a recipe. The words for `only_for` are picked from the text as the
 /// embedder will see it, normalized line by line.
 pub fn embedder_with<'v>(
     vocab: &'v Vocab,
-    dict: SegDict,
+    table: &TableArgs,
     recipe: Recipe,
     only_for: Option<&str>,
 ) -> Result<Embedder<'v>> {
     let normalizer = Normalizer::new(recipe.text_normalization(vocab)?);
     let text = only_for.map(|t| normalizer.normalize_lines(t));
-    let segmenter = Segmenter::new(dict, Some(vocab), text.as_deref())?;
+    let dict: SegDict = table.seg_dict.into();
+    let segmenter = match &table.user_dict {
+        Some(path) => Segmenter::with_user_dict(dict, Some(vocab), text.as_deref(), &UserDict::open(path)?)?,
+        None => Segmenter::new(dict, Some(vocab), text.as_deref())?,
+    };
     Embedder::new(vocab, segmenter, recipe)
 }
 

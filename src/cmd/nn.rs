@@ -109,7 +109,7 @@ fn line_query(args: &NnArgs, vocab: &Vocab, line: &str) -> Result<()> {
         let chars = tables == Tables::Chars;
         recipe.channels = Channels { word: !chars, char: chars };
     }
-    let emb = embedder_with(vocab, args.recipe.table.seg_dict.into(), recipe, Some(line))?;
+    let emb = embedder_with(vocab, &args.recipe.table, recipe, Some(line))?;
     let vector = emb.embed(line);
     if vector.iter().all(|&x| x == 0.0) {
         return Err(Error::bad(format!("the line {line:?} has no vector: no token or character of it has a row")));

@@ -16,7 +16,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let mut ahead = ReadAhead::new(&paths, &hidden)?;
     // The plain recipe: segment shows tokens and their sources, which pooling does not change.
     let recipe = Recipe { normalize_text: args.table.normalize_text.0, ..Recipe::default() };
-    let embedder = embedder_with(&vocab, args.table.seg_dict.into(), recipe, ahead.text())?;
+    let embedder = embedder_with(&vocab, &args.table, recipe, ahead.text())?;
     let threads = zhvec::pipeline::default_threads();
     let mut out = BufWriter::new(io::stdout().lock());
     for (i, path) in paths.iter().enumerate() {
@@ -45,7 +45,7 @@ fn segment_chunk(embedder: &Embedder<'_>, name: &str, args: &SegmentArgs, chunk:
         if args.json {
             out.push(b'[');
         }
-        embedder.segmenter().for_each_token(text, |t| {
+        let mut emit = |t: &str| {
             if !std::mem::take(&mut first) {
                 out.push(if args.json { b',' } else { b' ' });
             }
@@ -58,7 +58,12 @@ fn segment_chunk(embedder: &Embedder<'_>, name: &str, args: &SegmentArgs, chunk:
                 (true, false) => json_string(t, &mut out),
                 (true, true) => explain_json(t, embedder.source(t), &mut out),
             }
-        });
+        };
+        if args.no_join {
+            embedder.segmenter().for_each_jieba_token(text, &mut emit);
+        } else {
+            embedder.segmenter().for_each_token(text, &mut emit);
+        }
         if args.json {
             out.push(b']');
         }

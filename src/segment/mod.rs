@@ -1,36 +1,83 @@
-//! Word segmentation: jieba with HMM, over either jieba's standard dictionary or the
-//! vocab's own words and frequencies.
+//! Word segmentation: Python jieba 0.42.1's `cut(line, HMM=True)`, exactly, over either
+//! jieba's standard dictionary or the vocab's own words and frequencies, optionally with a
+//! jieba user dictionary on top.
+//!
+//! The standard dictionary is a character trie built by `build.rs` and read in place, so no
+//! input pays for loading it.
 
-use jieba_rs::Jieba;
+use std::borrow::Cow;
+
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 use crate::error::{Error, Opt, Result};
 use crate::vocab::{Kind, View, Vocab};
 
-mod packed;
+mod cut;
+mod trie;
+mod user;
 
-use packed::{Lookup, Packed};
+use cut::{Cutter, Hmm, Overlaid, Scratch};
+use trie::{TrieBuilder, TrieRef};
+pub use user::UserDict;
 
-/// jieba's standard dictionary, packed and indexed by `build.rs`.
-static STANDARD_DICT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jieba-dict.bin"));
+/// Bytes of the blobs `build.rs` writes, aligned for reading as u64 and f64.
+#[repr(C, align(8))]
+struct Aligned<T: ?Sized>(T);
+
+/// jieba's standard dictionary as a trie: a header of four u64 (magic, total, words, the
+/// number of slots), then the slots and the root table of `trie.rs`.
+static STANDARD_TRIE: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/jieba-trie.bin")));
+/// finalseg's HMM as f64: start (4), trans (4 × 4), then 4 emissions per character of
+/// U+4E00..=U+9FD5.
+static HMM_TABLE: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/jieba-hmm.bin")));
+
+const TRIE_MAGIC: u64 = u64::from_le_bytes(*b"ZHSEGTR1");
 
 /// Which dictionary the segmenter uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SegDict {
-    /// jieba's standard dictionary (349k words): reproduces standard jieba exactly.
+    /// jieba's standard dictionary (349k words): cuts as Python jieba 0.42.1 does.
     Jieba,
     /// The vocab's own words and characters with their stored frequencies.
     Vocab,
 }
 
 pub struct Segmenter {
-    jieba: Jieba,
+    /// The dictionary's trie: its slots and root table.
+    base: Cow<'static, [[u64; 2]]>,
+    base_root: Cow<'static, [[u64; 2]]>,
+    /// Its frequency total.
+    base_total: u64,
+    /// A user dictionary's words, if any.
+    added: Option<user::Added>,
+    /// ln of the total frequency, jieba's `logtotal`.
+    log_total: f64,
+    hmm: Hmm<'static>,
+}
+
+thread_local! {
+    /// The cut's buffers, reused from line to line on each thread.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 impl Segmenter {
     /// A segmenter over jieba's standard dictionary.
     pub fn standard() -> Segmenter {
-        Segmenter::new(SegDict::Jieba, None, None).expect("build.rs packs the standard dictionary")
+        let words: &[u64] = bytemuck::cast_slice(&STANDARD_TRIE.0);
+        assert_eq!(words[0], TRIE_MAGIC, "build.rs packs the standard dictionary");
+        let slots: &[[u64; 2]] = bytemuck::cast_slice(&words[4..]);
+        let (slots, root) = slots.split_at(words[3] as usize);
+        Segmenter::over(Cow::Borrowed(slots), Cow::Borrowed(root), words[1])
+    }
+
+    fn over(base: Cow<'static, [[u64; 2]]>, base_root: Cow<'static, [[u64; 2]]>, total: u64) -> Segmenter {
+        let f: &[f64] = bytemuck::cast_slice(&HMM_TABLE.0);
+        let mut trans = [[0.0; 4]; 4];
+        for (i, row) in trans.iter_mut().enumerate() {
+            row.copy_from_slice(&f[4 + 4 * i..8 + 4 * i]);
+        }
+        let hmm = Hmm { start: [f[0], f[1], f[2], f[3]], trans, emit: bytemuck::cast_slice(&f[20..]) };
+        Segmenter { base, base_root, base_total: total, added: None, log_total: (total as f64).ln(), hmm }
     }
 
     /// A segmenter whose dictionary is the vocab's words and characters with their counts.
@@ -40,29 +87,91 @@ impl Segmenter {
 
     /// A segmenter over `dict` (`vocab` is needed for [`SegDict::Vocab`]).
     ///
-    /// With `only_for`, the dictionary holds just the words that occur in that text, plus a
-    /// filler entry that keeps the frequency total: on that text, and on any part of it, it cuts
-    /// exactly as the whole dictionary does, and it is built in a fraction of the time. This is
-    /// what makes a one-line input fast, since loading all of jieba's 349k words is most of
-    /// a short run (benches/core.rs: `segmenter_whole_dictionary` against
-    /// `segmenter_for_one_headline`). A text longer than that pays for (at most
-    /// [`OWN_WORDS_MAX`] bytes) gets the whole dictionary; the result is the same either way.
+    /// The standard dictionary needs no building. A vocab's does: with `only_for`, it holds
+    /// just the table's words that occur in that text, which cuts that text (and any part of
+    /// it) exactly as the whole one does, in a fraction of the time; a text longer than
+    /// [`OWN_WORDS_MAX`] bytes gets the whole table's words either way.
     pub fn new(dict: SegDict, vocab: Option<&Vocab>, only_for: Option<&str>) -> Result<Segmenter> {
-        let words = match (dict, vocab) {
-            (SegDict::Jieba, _) => Words::Standard(standard_dict()),
-            (SegDict::Vocab, Some(v)) => Words::Vocab(v, v.view()),
+        let (vocab, view) = match (dict, vocab) {
+            (SegDict::Jieba, _) => return Ok(Segmenter::standard()),
+            (SegDict::Vocab, Some(v)) => (v, v.view()),
             (SegDict::Vocab, None) => return Err(Error::option([Opt::SegDict.into(), " vocab needs a vocab".into()])),
         };
-        let jieba = match only_for {
-            Some(text) if text.len() <= words.own_words_limit() => words.build_for(text)?,
+        let words = VocabWords { vocab, view };
+        let shape = words.shape()?;
+        let trie = match only_for {
+            Some(text) if text.len() <= VOCAB_OWN_WORDS_MAX => words.build_for(text, &shape),
             _ => words.build_whole()?,
         };
-        Ok(Segmenter { jieba })
+        let trie = trie.finish();
+        Ok(Segmenter::over(Cow::Owned(trie.slots), Cow::Owned(trie.root), shape.total as u64))
     }
 
-    /// The jieba-rs segmenter underneath.
-    pub fn jieba(&self) -> &Jieba {
-        &self.jieba
+    /// A segmenter over `dict` as [`Segmenter::new`] makes it, with the words of a jieba
+    /// user dictionary added as jieba's `load_userdict` adds them.
+    pub fn with_user_dict(
+        dict: SegDict,
+        vocab: Option<&Vocab>,
+        only_for: Option<&str>,
+        user: &UserDict,
+    ) -> Result<Segmenter> {
+        // The added words' frequencies depend on how the dictionary cuts them.
+        let text = only_for.map(|t| user.words_after(t));
+        let mut seg = Segmenter::new(dict, vocab, text.as_deref())?;
+        let added = user::Added::new(&seg, user);
+        seg.log_total = ((u128::from(seg.base_total) + added.total) as f64).ln();
+        seg.added = Some(added);
+        Ok(seg)
+    }
+
+    fn base(&self) -> TrieRef<'_> {
+        TrieRef::new(&self.base, &self.base_root).expect("a trie is well formed")
+    }
+
+    /// Calls `emit` with the byte range of each of jieba's tokens of `text`, whitespace too.
+    fn cut_raw(&self, text: &str, emit: &mut impl FnMut(usize, usize)) {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                self.cut_with(text, &mut scratch, emit);
+                scratch.trim();
+            }
+            // `emit` cut text itself: that cut gets buffers of its own.
+            Err(_) => self.cut_with(text, &mut Scratch::default(), emit),
+        })
+    }
+
+    fn cut_with(&self, text: &str, scratch: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+        let base = self.base();
+        match &self.added {
+            None => {
+                let cutter = Cutter { words: &base, log_total: self.log_total, hmm: &self.hmm, force_split: None };
+                cutter.cut(text, scratch, true, emit);
+            }
+            Some(added) => {
+                let words = Overlaid { base, added: added.trie.as_ref() };
+                let force_split = Some(&added.force_split);
+                let cutter = Cutter { words: &words, log_total: self.log_total, hmm: &self.hmm, force_split };
+                cutter.cut(text, scratch, true, emit);
+            }
+        }
+    }
+
+    /// Python jieba's `cut(text, HMM=True)`, every token, whitespace included.
+    pub fn jieba_tokens<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        self.cut_raw(text, &mut |a, b| out.push(&text[a..b]));
+        out
+    }
+
+    /// Calls `f` on each of Python jieba's tokens of `line` that is not only whitespace:
+    /// [`Segmenter::for_each_token`] without its joins.
+    pub fn for_each_jieba_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
+        self.cut_raw(line, &mut |a, b| {
+            let t = &line[a..b];
+            if !t.chars().all(char::is_whitespace) {
+                f(t)
+            }
+        });
     }
 
     /// Calls `f` on each token of `line` in order, skipping whitespace-only tokens.
@@ -106,8 +215,8 @@ impl Segmenter {
         };
         let (from, mut pending) = (at.from, at.pending);
         let to = piece_end(line, from, piece);
-        for t in self.jieba.cut(&line[from..to], true) {
-            let (t_start, t_end) = (from + t.byte_start, from + t.byte_end);
+        self.cut_raw(&line[from..to], &mut |a, b| {
+            let (t_start, t_end) = (from + a, from + b);
             pending = match pending {
                 Some((start, end)) if end == t_start && joins(line, start, end, t_end) => Some((start, t_end)),
                 Some((start, end)) => {
@@ -116,7 +225,7 @@ impl Segmenter {
                 }
                 None => Some((t_start, t_end)),
             };
-        }
+        });
         // The last token may yet join the next piece's first one.
         *at = TokenCursor { from: to, pending };
         if to < line.len() {
@@ -143,8 +252,8 @@ pub struct TokenCursor {
     pending: Option<(usize, usize)>,
 }
 
-/// Lines are handed to jieba in pieces of about this many bytes, so a long line needs no
-/// token list of its own length.
+/// Lines are cut in pieces of about this many bytes, so a long line needs no token list of
+/// its own length.
 const PIECE: usize = 64 << 10;
 
 /// The end of the piece of `line` that starts at `from`: the first place after `piece`
@@ -162,7 +271,7 @@ fn piece_end(line: &str, from: usize, piece: usize) -> usize {
     }
     let mut prev = line[..at].chars().next_back();
     for (i, c) in line[at..].char_indices() {
-        if prev.is_some_and(|p| !is_jieba_run_char(p) && p != '\r') {
+        if prev.is_some_and(|p| !cut::is_run_char(p) && p != '\r') {
             return at + i;
         }
         prev = Some(c);
@@ -170,112 +279,69 @@ fn piece_end(line: &str, from: usize, piece: usize) -> usize {
     line.len()
 }
 
-/// Whether jieba groups `c` into runs that it segments as a whole (its `RE_HAN_DEFAULT`).
-fn is_jieba_run_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
-        || matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
-        || ('\u{20000}'..='\u{2ffff}').contains(&c)
-}
-
-/// The longest text for which [`Segmenter::new`] may build a dictionary of the text's own
-/// words: read no more than this ahead.
+/// The longest text for which a caller should build a segmenter `only_for` it: read no
+/// more than this ahead.
 pub const OWN_WORDS_MAX: usize = 512 << 10;
 
-fn standard_dict() -> Packed<'static> {
-    Packed::new(STANDARD_DICT).expect("build.rs packs the standard dictionary")
+/// The longest text for which finding its own words in a vocab beats taking all of them.
+/// The default vocab's words have no prefixes to stop a search early.
+const VOCAB_OWN_WORDS_MAX: usize = 32 << 10;
+
+/// A vocab's words, then its characters, as dictionary entries: a character that is also a
+/// word keeps the character's count, as jieba keeps the last frequency given for a word.
+/// The view is made once, for the many lookups.
+struct VocabWords<'v> {
+    vocab: &'v Vocab,
+    view: View<'v>,
 }
 
-/// The entries a segmenter's dictionary is built from.
-enum Words<'v> {
-    Standard(Packed<'static>),
-    /// The vocab's words, then its characters: a character that is also a word keeps the
-    /// character's count, as jieba keeps the last frequency given for a word. The view is
-    /// made once, for the many lookups.
-    Vocab(&'v Vocab, View<'v>),
-}
-
-impl Words<'_> {
-    /// The longest text for which finding its own words beats building the whole dictionary.
-    /// Found by timing whole `zhvec embed` runs on parts of the NLPCC headlines against the
-    /// whole dictionary; the default vocab's words have no prefixes to stop a search early,
-    /// so its limit is lower.
-    fn own_words_limit(&self) -> usize {
-        match self {
-            Words::Standard(_) => OWN_WORDS_MAX,
-            Words::Vocab(..) => 32 << 10,
-        }
-    }
-
+impl VocabWords<'_> {
     /// Calls `f` on every entry, in the order the whole dictionary adds them.
     fn for_each(&self, mut f: impl FnMut(&str, usize)) -> Result<()> {
-        match *self {
-            Words::Standard(dict) => {
-                for id in 0..dict.len() {
-                    let (word, freq) = dict.entry(id).expect("build.rs packs the standard dictionary");
-                    f(word, freq as usize);
-                }
-            }
-            Words::Vocab(vocab, ref view) => {
-                // jieba adds up the counts in a usize; a table whose counts overflow it has no
-                // usable frequencies (and a build with overflow checks would panic).
-                let mut sum = 0usize;
-                for kind in [Kind::Word, Kind::Char] {
-                    let table = view.table(kind);
-                    for id in 0..table.rows as u32 {
-                        let name = table.name(id).ok_or_else(|| {
-                            Error::bad(format!(
-                                "{}: corrupted vocab file: {kind:?} row {id} has a bad name",
-                                vocab.name()
-                            ))
-                        })?;
-                        // jieba's dictionary syntax is whitespace-separated; such names can't be entries.
-                        if !name.contains(char::is_whitespace) {
-                            let count = vocab_count(view, kind, id);
-                            sum = sum.checked_add(count).ok_or_else(|| {
-                                Error::option([
-                                    format!(
-                                        "{}: the counts of the table add up to more than {}, too many for \
-                                         a dictionary of its own (",
-                                        vocab.name(),
-                                        usize::MAX
-                                    )
-                                    .into(),
-                                    Opt::SegDict.into(),
-                                    " vocab)".into(),
-                                ])
-                            })?;
-                            f(name, count);
-                        }
-                    }
+        let (vocab, view) = (self.vocab, &self.view);
+        // Counts add up in a usize; a table whose counts overflow it has no usable frequencies.
+        let mut sum = 0usize;
+        for kind in [Kind::Word, Kind::Char] {
+            let table = view.table(kind);
+            for id in 0..table.rows as u32 {
+                let name = table.name(id).ok_or_else(|| {
+                    Error::bad(format!("{}: corrupted vocab file: {kind:?} row {id} has a bad name", vocab.name()))
+                })?;
+                // jieba's dictionary syntax is whitespace-separated; such names can't be entries.
+                if !name.contains(char::is_whitespace) {
+                    let count = vocab_count(view, kind, id);
+                    sum = sum.checked_add(count).ok_or_else(|| {
+                        Error::option([
+                            format!(
+                                "{}: the counts of the table add up to more than {}, too many for a \
+                                 dictionary of its own (",
+                                vocab.name(),
+                                usize::MAX
+                            )
+                            .into(),
+                            Opt::SegDict.into(),
+                            " vocab)".into(),
+                        ])
+                    })?;
+                    f(name, count);
                 }
             }
         }
         Ok(())
     }
 
-    /// What the whole dictionary says of `s` (which holds no whitespace).
-    fn get(&self, s: &str) -> Lookup {
-        match *self {
-            Words::Standard(dict) => dict.get(s),
-            // A vocab's index knows nothing of prefixes.
-            Words::Vocab(_, ref view) => [Kind::Char, Kind::Word]
-                .into_iter()
-                .find_map(|k| Some(Lookup::Word(vocab_count(view, k, view.id(k, s)?))))
-                .unwrap_or(Lookup::Prefix),
-        }
+    /// The frequency of `s` (which holds no whitespace), if it is an entry.
+    fn get(&self, s: &str) -> Option<usize> {
+        let view = &self.view;
+        [Kind::Char, Kind::Word].into_iter().find_map(|k| Some(vocab_count(view, k, view.id(k, s)?)))
     }
 
-    /// The whole dictionary's frequency total, its longest word in bytes, and its words
-    /// longer than [`SHORT_WORD`] bytes (a vocab's index knows no prefixes to stop a search).
+    /// The frequency total, the longest word in bytes, and the words longer than
+    /// [`SHORT_WORD`] bytes (a vocab's index knows no prefixes to stop a search).
     fn shape(&self) -> Result<Shape> {
-        if let Words::Standard(dict) = *self {
-            return Ok(Shape { total: dict.total() as usize, longest: dict.longest(), ..Shape::default() });
-        }
         let mut shape = Shape::default();
         let mut long_lens = std::collections::BTreeSet::new();
         self.for_each(|word, freq| {
-            // Wrapping, like jieba's own sum in a release build, so the totals agree.
             shape.total = shape.total.wrapping_add(freq);
             shape.longest = shape.longest.max(word.len());
             if word.len() > SHORT_WORD {
@@ -286,57 +352,41 @@ impl Words<'_> {
             }
         })?;
         shape.long_lens = long_lens.into_iter().collect();
-        if let Words::Vocab(_, ref view) = *self {
-            for id in 0..view.chars.rows as u32 {
-                // A character that is also a word: its word count was replaced, not added.
-                let name = view.chars.name(id).filter(|n| !n.contains(char::is_whitespace));
-                if let Some(w) = name.and_then(|n| view.words.find(n.as_bytes())) {
-                    shape.total = shape.total.wrapping_sub(vocab_count(view, Kind::Word, w));
-                }
+        let view = &self.view;
+        for id in 0..view.chars.rows as u32 {
+            // A character that is also a word: its word count was replaced, not added.
+            let name = view.chars.name(id).filter(|n| !n.contains(char::is_whitespace));
+            if let Some(w) = name.and_then(|n| view.words.find(n.as_bytes())) {
+                shape.total = shape.total.wrapping_sub(vocab_count(view, Kind::Word, w));
             }
         }
         Ok(shape)
     }
 
-    fn build_whole(&self) -> Result<Jieba> {
-        let mut jieba = Jieba::empty();
+    fn build_whole(&self) -> Result<TrieBuilder> {
+        let mut trie = TrieBuilder::default();
         self.for_each(|word, freq| {
-            jieba.add_word(word, Some(freq), None);
+            trie.insert(word, |_| (freq as f64).ln());
         })?;
-        Ok(jieba)
+        Ok(trie)
     }
 
-    /// The dictionary restricted to the words that occur in `text`, plus one filler entry
-    /// that occurs nowhere in it and brings the frequency total to the whole dictionary's.
-    /// Segmentation reads the dictionary only through words found in the text and through the
-    /// total, so the result cuts `text` exactly as the whole dictionary does.
-    fn build_for(&self, text: &str) -> Result<Jieba> {
-        if text.is_empty() {
-            return Ok(Jieba::empty());
-        }
-        // Noncharacters; should a text hold them all, the whole dictionary is built instead.
-        let Some(filler) = ['\u{ffff}', '\u{fffe}', '\u{10ffff}'].into_iter().find(|&c| !text.contains(c)) else {
-            return self.build_whole();
-        };
-        let shape = self.shape()?;
-        let mut jieba = Jieba::empty();
-        let mut sum = 0usize;
-        // Adds `word` if it is in the dictionary, and says what the dictionary said.
-        let mut add = |word: &str, jieba: &mut Jieba| {
+    /// The dictionary restricted to the words that occur in `text`. Segmentation reads the
+    /// dictionary only through substrings of the text and through the total, so with the
+    /// whole dictionary's total it cuts `text` exactly as the whole dictionary does.
+    fn build_for(&self, text: &str, shape: &Shape) -> TrieBuilder {
+        let mut trie = TrieBuilder::default();
+        // Adds `word` if it is in the dictionary.
+        let mut add = |word: &str| {
             #[cfg(test)]
             tests::LOOKED_UP.with(|n| n.set(n.get() + word.len() as u64));
-            let found = self.get(word);
-            if let Lookup::Word(freq) = found {
-                if !jieba.has_word(word) {
-                    sum = sum.wrapping_add(freq);
-                    jieba.add_word(word, Some(freq), None);
-                }
+            if let Some(freq) = self.get(word) {
+                trie.insert(word, |_| (freq as f64).ln());
             }
-            found
         };
-        // Short words are looked up at every end until a prefix fails; long ones only where
-        // the text has the head of one, at the lengths long words have, so the cost stays
-        // linear in the text however long the longest entry.
+        // Short words are looked up at every end; long ones only where the text has the head
+        // of one, at the lengths long words have, so the cost stays linear in the text
+        // however long the longest entry. (A vocab's index knows no prefixes.)
         let short = shape.longest.min(if shape.long_lens.is_empty() { usize::MAX } else { SHORT_WORD });
         let mut space = None; // the first whitespace at or after a start, or the text's end
         for (start, _) in text.char_indices() {
@@ -347,10 +397,7 @@ impl Words<'_> {
                 if c.is_whitespace() || end > short {
                     break;
                 }
-                let word = &rest[..end];
-                if let Lookup::Absent = add(word, &mut jieba) {
-                    break;
-                }
+                add(&rest[..end]);
             }
             if rest.len() <= SHORT_WORD || !shape.long_heads.contains(head(rest)) {
                 continue;
@@ -361,16 +408,16 @@ impl Words<'_> {
             };
             for &len in shape.long_lens.iter().take_while(|&&len| start + len <= space) {
                 if rest.is_char_boundary(len) {
-                    add(&rest[..len], &mut jieba);
+                    add(&rest[..len]);
                 }
             }
         }
-        jieba.add_word(filler.encode_utf8(&mut [0; 4]), Some(shape.total.wrapping_sub(sum)), None);
-        Ok(jieba)
+        trie
     }
 }
 
-/// Words longer than this many bytes are looked for by their head (see [`Words::build_for`]).
+/// Words longer than this many bytes are looked for by their head (see
+/// [`VocabWords::build_for`]).
 const SHORT_WORD: usize = 32;
 
 /// The first [`SHORT_WORD`] bytes of `s`, cut back to a character boundary. A long word's
@@ -383,7 +430,7 @@ fn head(s: &str) -> &str {
     &s[..end]
 }
 
-/// What [`Words::build_for`] needs to know of the whole dictionary.
+/// What [`VocabWords::build_for`] needs to know of the whole dictionary.
 #[derive(Default)]
 struct Shape {
     total: usize,
@@ -468,25 +515,22 @@ mod tests {
     }
 
     #[test]
-    fn the_packed_standard_dictionary_is_jiebas() {
-        // jieba's dict.txt: 349,046 lines, one of them blank at the end, and this total.
-        let dict = standard_dict();
-        assert_eq!((dict.len(), dict.total(), dict.longest()), (349_045, 60_101_964, 48));
-        assert_eq!(dict.get("清华大学"), Lookup::Word(922));
-        assert_eq!(dict.get("清华大"), Lookup::Prefix);
-    }
-
-    #[test]
-    fn a_dictionary_for_one_text_cuts_it_as_the_whole_one_does() {
-        let text = include_str!("../../testdata/headlines.txt").to_owned()
-            + "今天天气真好\n结婚的和尚未结婚的\n他来到了网易杭研大厦 iPhone15\r\n\n  \n一\n𠀀𠀁abc\u{ffff}\n";
-        let whole = Segmenter::standard();
-        let part = Segmenter::new(SegDict::Jieba, None, Some(&text)).unwrap();
-        assert_eq!(cut_lines(&part, &text), cut_lines(&whole, &text));
-        // Each line alone, too: its own dictionary is smaller still.
-        for line in text.lines() {
-            let part = Segmenter::new(SegDict::Jieba, None, Some(line)).unwrap();
-            assert_eq!(cut_lines(&part, line), cut_lines(&whole, line), "{line}");
+    fn the_standard_trie_is_jiebas_dictionary() {
+        // Python jieba's total: dict.txt's frequencies, `B超 3` counted twice.
+        let seg = Segmenter::standard();
+        assert_eq!(seg.base_total, 60_101_967);
+        let base = seg.base();
+        let (_, v) = base.get("清华大学").unwrap();
+        assert_eq!(v, 922f64.ln());
+        assert!(base.get("清华大").unwrap().1.is_nan(), "a prefix only");
+        assert!(base.get("清华大学北").is_none());
+        // Every word, with its frequency given back by exp and rounding.
+        for line in include_str!("../../vocab/jieba-dict.txt").lines() {
+            let mut f = line.split(' ');
+            let (word, freq) = (f.next().unwrap(), f.next().unwrap().parse::<u64>().unwrap());
+            let (_, v) = base.get(word).unwrap();
+            assert_eq!(v, (freq as f64).ln(), "{word}");
+            assert_eq!(v.exp().round() as u64, freq, "{word}");
         }
     }
 
@@ -559,12 +603,6 @@ mod tests {
     }
 
     #[test]
-    fn a_dictionary_for_nothing_cuts_nothing() {
-        let seg = Segmenter::new(SegDict::Jieba, None, Some("")).unwrap();
-        assert!(cut_lines(&seg, "").is_empty());
-    }
-
-    #[test]
     fn standard_dictionary_matches_jieba() {
         let seg = Segmenter::standard();
         let mut out = Vec::new();
@@ -611,7 +649,6 @@ mod tests {
         assert_eq!(out, ["Zürich", "和", "Genève"]);
         // ASCII and Han are cut exactly as jieba cuts them.
         seg.cut("iPhone15发布会", &mut out);
-        let plain: Vec<&str> = seg.jieba.cut("iPhone15发布会", true).into_iter().map(|t| t.word).collect();
-        assert_eq!(out, plain);
+        assert_eq!(out, seg.jieba_tokens("iPhone15发布会"));
     }
 }
