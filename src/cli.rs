@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use zhvec::embed::{self, Channels, Recipe};
 use zhvec::error::{Error, Opt};
 use zhvec::import::{self, BuildOptions};
+use zhvec::input;
 use zhvec::normalize::TextNormalization;
 use zhvec::output;
 use zhvec::segment;
@@ -23,6 +25,28 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The environment variable that names the default `--vocab`.
+pub const VOCAB_ENV: &str = "ZHVEC_VOCAB";
+
+/// Parses the command line, noting whether `--vocab` came from [`VOCAB_ENV`], so that an error
+/// about the table can say where its name came from.
+pub fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some(table) = cli.command.table_mut() {
+        table.vocab_from_env = leaf(&matches).value_source("vocab") == Some(ValueSource::EnvVariable);
+    }
+    cli
+}
+
+/// The matches of the innermost subcommand.
+fn leaf(m: &ArgMatches) -> &ArgMatches {
+    match m.subcommand() {
+        Some((_, sub)) => leaf(sub),
+        None => m,
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Embed lines of text: one output row per input line, in order.
@@ -37,12 +61,28 @@ pub enum Command {
     Eval(EvalCommand),
 }
 
+impl Command {
+    /// The table options of a command that has them.
+    fn table_mut(&mut self) -> Option<&mut TableArgs> {
+        match self {
+            Command::Embed(a) => Some(&mut a.recipe.table),
+            Command::Segment(a) => Some(&mut a.table),
+            Command::Eval(EvalCommand::Sts(a) | EvalCommand::Words(a)) => Some(&mut a.recipe.table),
+            Command::Eval(EvalCommand::Classify(a)) => Some(&mut a.recipe.table),
+            Command::Vocab(_) => None,
+        }
+    }
+}
+
 /// The table and the segmenter: all that `segment` uses.
 #[derive(Debug, Clone, Args)]
 pub struct TableArgs {
-    /// Vocab table (.zv) to use; the embedded default when absent.
-    #[arg(long, value_name = "PATH")]
+    /// Vocab table (.zv) to use; the embedded default when neither this nor ZHVEC_VOCAB is set.
+    #[arg(long, value_name = "PATH", env = VOCAB_ENV)]
     pub vocab: Option<PathBuf>,
+    /// Whether `vocab` came from the environment.
+    #[arg(skip)]
+    pub vocab_from_env: bool,
     /// Segmenter dictionary: jieba's standard one, or the vocab's own words and frequencies.
     #[arg(long, value_enum, default_value_t = SegDict::Jieba)]
     pub seg_dict: SegDict,
@@ -109,9 +149,17 @@ pub struct EmbedArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub recipe: RecipeArgs,
+    /// Input lines: plain text, or `key<TAB>text` whose key leads each output row (`-f tsv` or
+    /// jsonl). The text is everything after the first tab, further tabs included.
+    #[arg(long, value_enum, default_value_t = InputFormat::Text, value_name = "FORMAT")]
+    pub input_format: InputFormat,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
+    /// jsonl and tsv: write at most N significant digits (1-9), correctly rounded, instead of the
+    /// shortest text that reads back to the same float. Smaller and faster; does not round-trip.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
+    pub digits: Option<u8>,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "PATH", conflicts_with = "out_dir")]
     pub output: Option<PathBuf>,
@@ -119,7 +167,7 @@ pub struct EmbedArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Worker threads (default: all cores; at most 4 per core). The output does not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", env = "ZHVEC_THREADS")]
     pub threads: Option<usize>,
     /// jsonl: emit objects with the 1-based line number.
     #[arg(long)]
@@ -352,6 +400,16 @@ value_enum! {
         Npy,
         /// Raw little-endian float32 rows.
         F32,
+    }
+}
+
+value_enum! {
+    /// How `embed` reads its input lines.
+    InputFormat => input::InputFormat {
+        /// One text per line.
+        Text,
+        /// `key<TAB>text` per line; the key is copied to the output row.
+        Tsv,
     }
 }
 

@@ -1,15 +1,13 @@
 mod cli;
 mod cmd;
 
-use clap::Parser;
-
 /// Runs before the Rust runtime, which would point a closed standard output at /dev/null.
 #[used]
 #[link_section = ".init_array"]
 static NOTE_CLOSED_STDOUT: extern "C" fn() = zhvec::output::note_closed_stdout;
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     zhvec::interrupt::install();
     let code = match cmd::run(cli) {
         Ok(()) => 0,

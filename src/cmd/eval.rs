@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::cli::{EvalClassifyArgs, EvalPairsArgs};
-use crate::cmd::{embedder, open_vocab};
+use crate::cmd::{embedder, open_table};
 use zhvec::embed::{Embedder, Scratch, Stats};
 use zhvec::error::{plural, Error, Result};
 use zhvec::eval::{cosine, spearman, Centroids, Undefined};
@@ -68,7 +68,7 @@ fn print(json: bool, value: serde_json::Value, line: String) {
 }
 
 pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
-    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
+    let vocab = open_table(&args.recipe.table)?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let rows = read_tsv(&args.pairs, 3)?;
     let name = args.pairs.display().to_string();
@@ -113,7 +113,7 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
 }
 
 pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
-    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
+    let vocab = open_table(&args.recipe.table)?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let train = read_tsv(&args.train, 2)?;
     let test = read_tsv(&args.test, 2)?;

@@ -1,0 +1,343 @@
+//! Floats as text, written straight into a slot of the output buffer: the shortest text that
+//! reads back to the same f32, or at most N significant digits, correctly rounded.
+//!
+//! Both share one layout: plain decimals for exponents -6 to 12 (`0.0123`, `12.5`, `3.0`),
+//! scientific notation otherwise (`1.5e-7`, `1e+16`). Zero is `0` or `-0`; NaN and infinities
+//! are `null` in JSON (which has neither) and `nan`, `inf`, `-inf` in tsv.
+
+use std::cmp::Ordering;
+use std::io::Write;
+
+/// The bytes a caller must give each value: no value takes more than 17.
+pub const SLOT: usize = 24;
+
+/// Writes the shortest text that reads back to `x` into `dst` (at least [`SLOT`] bytes) and
+/// returns its length.
+#[inline]
+pub fn shortest(dst: &mut [u8], x: f32, json: bool) -> usize {
+    if x == 0.0 || !x.is_finite() {
+        return special(dst, x, json);
+    }
+    let mut buf = zmij::Buffer::new();
+    let s = buf.format_finite(x).as_bytes();
+    copy_short(dst, s);
+    s.len()
+}
+
+/// Writes `x` with at most `n` significant digits (1 to 9; other values are clamped), rounded
+/// to nearest with ties to even, trailing zeros dropped, into `dst` (at least [`SLOT`] bytes)
+/// and returns its length. Unlike [`shortest`], this need not read back to the same f32.
+#[inline]
+pub fn digits(dst: &mut [u8], x: f32, n: u8, json: bool) -> usize {
+    if x == 0.0 || !x.is_finite() {
+        return special(dst, x, json);
+    }
+    let n = u32::from(n.clamp(1, 9));
+    let (q, k) = round_digits(x.abs(), n);
+    let (q, nd) = strip_zeros(q, n);
+    layout(dst, x.is_sign_negative(), q, nd, k)
+}
+
+/// Zero, NaN and the infinities.
+#[cold]
+fn special(dst: &mut [u8], x: f32, json: bool) -> usize {
+    let s: &[u8] = if x == 0.0 {
+        // "0" keeps text compact; the sign of a negative zero is kept so text reads back to
+        // the same bits as npy.
+        if x.is_sign_negative() {
+            b"-0"
+        } else {
+            b"0"
+        }
+    } else if json {
+        // JSON has no NaN or infinity; tables hold finite values, so this marks overflow.
+        b"null"
+    } else if x.is_nan() {
+        b"nan"
+    } else if x > 0.0 {
+        b"inf"
+    } else {
+        b"-inf"
+    };
+    dst[..s.len()].copy_from_slice(s);
+    s.len()
+}
+
+/// Copies `src` (at most 32 bytes) to the front of `dst` with two fixed-size, possibly
+/// overlapping moves rather than a call to `memcpy` for a handful of bytes.
+#[inline]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        dst[..16].copy_from_slice(&src[..16]);
+        dst[n - 16..n].copy_from_slice(&src[n - 16..]);
+    } else if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+    } else {
+        dst[..n].copy_from_slice(src);
+    }
+}
+
+const POW10: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// Where the part of a scaled value below its integer lies, against one half.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rest {
+    Zero,
+    Below,
+    Half,
+    Above,
+}
+
+impl Rest {
+    /// `r` of `den` against one half.
+    fn of(r: u128, den: u128) -> Rest {
+        if r == 0 {
+            return Rest::Zero;
+        }
+        // r < den <= 2^127 here, so 2r does not overflow.
+        match (2 * r).cmp(&den) {
+            Ordering::Less => Rest::Below,
+            Ordering::Equal => Rest::Half,
+            Ordering::Greater => Rest::Above,
+        }
+    }
+}
+
+/// The `n` significant digits of `x` (finite, positive) as an integer `q` in
+/// [10^(n-1), 10^n), and the decimal exponent `k` of the first digit: x ≈ q·10^(k-n+1).
+fn round_digits(x: f32, n: u32) -> (u64, i32) {
+    let bits = x.to_bits();
+    let field = ((bits >> 23) & 0xff) as i32;
+    let frac = bits & 0x7f_ffff;
+    let (m, e2) = if field == 0 { (frac, -149) } else { (frac | 1 << 23, field - 150) };
+    // floor(log10 2^floor(log2 x)): the exponent k, or one less.
+    let log2 = 31 - m.leading_zeros() as i32 + e2;
+    let mut k = (log2 * 78_913) >> 18;
+    let Some((mut q, mut rest)) = scale(m, e2, n as i32 - 1 - k) else {
+        return round_digits_slow(x, n);
+    };
+    if q >= POW10[n as usize] {
+        // k was one too small: drop a digit into the rest.
+        let d = q % 10;
+        q /= 10;
+        k += 1;
+        rest = match (d.cmp(&5), rest) {
+            (Ordering::Less, Rest::Zero) if d == 0 => Rest::Zero,
+            (Ordering::Less, _) => Rest::Below,
+            (Ordering::Equal, Rest::Zero) => Rest::Half,
+            (Ordering::Equal, _) | (Ordering::Greater, _) => Rest::Above,
+        };
+    }
+    if rest == Rest::Above || (rest == Rest::Half && q % 2 == 1) {
+        q += 1;
+        if q == POW10[n as usize] {
+            q = POW10[n as usize - 1];
+            k += 1;
+        }
+    }
+    (q, k)
+}
+
+/// floor(m·2^e2·10^s) and its rest, exactly, when 10^s fits in a u64 (values above about
+/// 10^-11, which is all but the tiniest); `None` otherwise.
+#[inline]
+fn scale(m: u32, e2: i32, s: i32) -> Option<(u64, Rest)> {
+    let m = u128::from(m);
+    if s >= 0 {
+        let num = m * u128::from(*POW10.get(s as usize)?);
+        if e2 >= 0 {
+            // x >= 2^23 and s >= 0 only when n - 1 >= 6: num is small.
+            return Some(((num << e2) as u64, Rest::Zero));
+        }
+        let sh = (-e2) as u32;
+        if sh >= 127 {
+            return None;
+        }
+        let q = (num >> sh) as u64;
+        let r = num & ((1u128 << sh) - 1);
+        return Some((q, Rest::of(r, 1u128 << sh)));
+    }
+    // x >= 10^n: rare for vectors, so a division is fine.
+    let ten = 10u128.checked_pow((-s) as u32)?;
+    let (num, den) = if e2 >= 0 { (m << e2, ten) } else { (m, ten << (-e2) as u32) };
+    Some(((num / den) as u64, Rest::of(num % den, den)))
+}
+
+/// [`round_digits`] through the standard library's exact formatting, for the tiniest values.
+#[cold]
+fn round_digits_slow(x: f32, n: u32) -> (u64, i32) {
+    let mut buf = [0u8; 40];
+    let mut w = &mut buf[..];
+    let _ = write!(w, "{:.*e}", n as usize - 1, x);
+    let len = 40 - w.len();
+    let text = &buf[..len];
+    let e = text.iter().position(|&b| b == b'e').unwrap_or(len);
+    let q = text[..e].iter().filter(|b| b.is_ascii_digit()).fold(0u64, |q, &b| q * 10 + u64::from(b - b'0'));
+    let k = std::str::from_utf8(&text[e.saturating_add(1).min(len)..]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    (q, k)
+}
+
+/// `q` (of `n` digits) without its trailing zeros, and the digits left.
+#[inline]
+fn strip_zeros(mut q: u64, mut n: u32) -> (u64, u32) {
+    while n > 1 && q % 10 == 0 {
+        q /= 10;
+        n -= 1;
+    }
+    (q, n)
+}
+
+/// Writes the `nd` digits of `q`, the first of them at decimal exponent `k`, as the shortest
+/// formatter lays them out, and returns the length.
+fn layout(dst: &mut [u8], neg: bool, mut q: u64, nd: u32, k: i32) -> usize {
+    let nd = nd as usize;
+    let mut d = [0u8; 10];
+    for i in (0..nd).rev() {
+        d[i] = b'0' + (q % 10) as u8;
+        q /= 10;
+    }
+    let d = &d[..nd];
+    let mut pos = 0;
+    let mut put = |bytes: &[u8]| {
+        dst[pos..pos + bytes.len()].copy_from_slice(bytes);
+        pos += bytes.len();
+    };
+    if neg {
+        put(b"-");
+    }
+    const ZEROS: &[u8; 12] = b"000000000000";
+    match k {
+        0..=12 => {
+            let k = k as usize;
+            if nd <= k + 1 {
+                // 1234e7 -> 12340000000.0
+                put(d);
+                put(&ZEROS[..k + 1 - nd]);
+                put(b".0");
+            } else {
+                // 1234e1 -> 12.34
+                put(&d[..=k]);
+                put(b".");
+                put(&d[k + 1..]);
+            }
+        }
+        -6..=-1 => {
+            // 1234e-3 -> 0.001234
+            put(b"0.");
+            put(&ZEROS[..(-k - 1) as usize]);
+            put(d);
+        }
+        _ => {
+            put(&d[..1]);
+            if nd > 1 {
+                put(b".");
+                put(&d[1..]);
+            }
+            put(if k < 0 { b"e-" } else { b"e+" });
+            let e = k.unsigned_abs();
+            if e >= 10 {
+                put(&[b'0' + (e / 10) as u8]);
+            }
+            put(&[b'0' + (e % 10) as u8]);
+        }
+    }
+    pos
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn short(x: f32) -> String {
+        let mut b = [0u8; SLOT];
+        let n = shortest(&mut b, x, true);
+        String::from_utf8(b[..n].to_vec()).unwrap()
+    }
+
+    fn dig(x: f32, n: u8) -> String {
+        let mut b = [0u8; SLOT];
+        let len = digits(&mut b, x, n, true);
+        String::from_utf8(b[..len].to_vec()).unwrap()
+    }
+
+    /// The digits and exponent of a shortest text, e.g. `-0.00125` -> (125, 3, -3).
+    fn parts(s: &str) -> (bool, u64, u32, i32) {
+        let neg = s.starts_with('-');
+        let s = s.trim_start_matches('-');
+        let (mant, exp) = match s.split_once('e') {
+            Some((m, e)) => (m, e.parse::<i32>().unwrap()),
+            None => (s, 0),
+        };
+        let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+        let all: String = format!("{int}{frac}");
+        let lead = all.len() - all.trim_start_matches('0').len();
+        let digits = all.trim_start_matches('0').trim_end_matches('0');
+        let k = exp + int.len() as i32 - 1 - lead as i32;
+        (neg, digits.parse().unwrap(), digits.len() as u32, k)
+    }
+
+    #[test]
+    fn layout_matches_the_shortest_formatter() {
+        let mut state = 0x9e37_79b9u32;
+        let check = |x: f32| {
+            let s = short(x);
+            let (neg, q, nd, k) = parts(&s);
+            let mut b = [0u8; SLOT];
+            let n = layout(&mut b, neg, q, nd, k);
+            assert_eq!(std::str::from_utf8(&b[..n]).unwrap(), s, "{x:e}");
+        };
+        for e in 1..255u32 {
+            for _ in 0..200 {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                check(f32::from_bits(e << 23 | (state & 0x807f_ffff)));
+            }
+            check(f32::from_bits(e << 23));
+        }
+        for x in [1.0, 10.0, 1e12, 1e13, 1e-6, 1e-7, 1.5e-6, 123_456.0, f32::MAX, f32::MIN_POSITIVE, 1e-45] {
+            check(x);
+            check(-x);
+        }
+    }
+
+    #[test]
+    fn digits_round_half_to_even_and_carry() {
+        assert_eq!(dig(2.5, 1), "2.0");
+        assert_eq!(dig(3.5, 1), "4.0");
+        assert_eq!(dig(0.125, 2), "0.12");
+        assert_eq!(dig(0.375, 2), "0.38");
+        assert_eq!(dig(9.999_999, 6), "10.0");
+        assert_eq!(dig(-0.000_012_345_678, 3), "-0.0000123");
+        assert_eq!(dig(1.5e-7, 6), "1.5e-7");
+        assert_eq!(dig(f32::MAX, 9), "3.40282347e+38");
+        assert_eq!(dig(1e-45, 9), "1.40129846e-45");
+        assert_eq!(dig(0.1, 9), "0.100000001");
+        assert_eq!(dig(0.1, 6), "0.1");
+        assert_eq!(dig(-0.0, 6), "-0");
+    }
+
+    #[test]
+    fn short_copies_any_length() {
+        for n in 0..=32 {
+            let src: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
+            let mut dst = [b'_'; 40];
+            copy_short(&mut dst, &src);
+            assert_eq!(&dst[..n], &src[..]);
+            assert_eq!(dst[n], b'_');
+        }
+    }
+}
