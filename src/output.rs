@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,10 +49,6 @@ pub struct Encoder {
     /// of the shortest text that reads back to the same f32.
     pub digits: Option<u8>,
 }
-
-/// Room for one float as text: shortest round-trip output of an f32 takes at most 17 bytes
-/// (`-0.0000012345678`), and `--digits` output no more.
-const FLOAT_SLOT: usize = 24;
 
 impl Encoder {
     /// Appends one row to `out`. `line` counts from 1 within its input file.
@@ -111,25 +108,29 @@ impl Encoder {
     }
 
     /// Writes `row` as text, the values separated by `sep`. The room for the whole row is
-    /// made once, so no float pays a capacity check or a call to copy its bytes.
+    /// made once, and each value moves as one fixed-size block, so no value pays a capacity
+    /// check or a call to copy a handful of bytes.
     #[inline]
     fn write_floats(&self, out: &mut Vec<u8>, row: &[f32], sep: u8, json: bool) {
-        let start = out.len();
-        // Each value takes less than a slot, so every value starts a full slot before the end.
-        out.resize(start + (row.len() + 1) * FLOAT_SLOT, 0);
-        let mut pos = start;
-        for (i, &x) in row.iter().enumerate() {
-            if i > 0 {
-                out[pos] = sep;
-                pos += 1;
-            }
-            let slot = &mut out[pos..pos + FLOAT_SLOT];
-            pos += match self.digits {
-                None => float::shortest(slot, x, json),
-                Some(n) => float::digits(slot, x, n, json),
+        out.reserve((row.len() + 1) * float::SLOT);
+        let spare = out.spare_capacity_mut();
+        let mut buf = [0u8; float::SLOT];
+        let mut pos = 0;
+        for &x in row {
+            let n = match self.digits {
+                None => float::shortest(&mut buf, x, json),
+                Some(d) => float::digits(&mut buf, x, d, json),
             };
+            buf[n] = sep;
+            for (to, &b) in spare[pos..pos + float::SLOT].iter_mut().zip(&buf) {
+                *to = MaybeUninit::new(b);
+            }
+            pos += n + 1;
         }
-        out.truncate(pos);
+        // The separator after the last value is not part of the row.
+        let written = pos.saturating_sub(1);
+        // SAFETY: the first `pos` bytes of the spare capacity were initialized above.
+        unsafe { out.set_len(out.len() + written) };
     }
 }
 

@@ -8,13 +8,13 @@
 use std::cmp::Ordering;
 use std::io::Write;
 
-/// The bytes a caller must give each value: no value takes more than 17.
-pub const SLOT: usize = 24;
+/// The bytes a caller gives each value: no value takes more than 17, and the rest is room for
+/// fixed-size moves.
+pub const SLOT: usize = 32;
 
-/// Writes the shortest text that reads back to `x` into `dst` (at least [`SLOT`] bytes) and
-/// returns its length.
+/// Writes the shortest text that reads back to `x` into `dst` and returns its length.
 #[inline]
-pub fn shortest(dst: &mut [u8], x: f32, json: bool) -> usize {
+pub fn shortest(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
     if x == 0.0 || !x.is_finite() {
         return special(dst, x, json);
     }
@@ -25,10 +25,10 @@ pub fn shortest(dst: &mut [u8], x: f32, json: bool) -> usize {
 }
 
 /// Writes `x` with at most `n` significant digits (1 to 9; other values are clamped), rounded
-/// to nearest with ties to even, trailing zeros dropped, into `dst` (at least [`SLOT`] bytes)
-/// and returns its length. Unlike [`shortest`], this need not read back to the same f32.
+/// to nearest with ties to even, trailing zeros dropped, into `dst`, and
+/// returns its length. Unlike [`shortest`], this need not read back to the same f32.
 #[inline]
-pub fn digits(dst: &mut [u8], x: f32, n: u8, json: bool) -> usize {
+pub fn digits(dst: &mut [u8; SLOT], x: f32, n: u8, json: bool) -> usize {
     if x == 0.0 || !x.is_finite() {
         return special(dst, x, json);
     }
@@ -40,7 +40,7 @@ pub fn digits(dst: &mut [u8], x: f32, n: u8, json: bool) -> usize {
 
 /// Zero, NaN and the infinities.
 #[cold]
-fn special(dst: &mut [u8], x: f32, json: bool) -> usize {
+fn special(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
     let s: &[u8] = if x == 0.0 {
         // "0" keeps text compact; the sign of a negative zero is kept so text reads back to
         // the same bits as npy.
@@ -66,7 +66,7 @@ fn special(dst: &mut [u8], x: f32, json: bool) -> usize {
 /// Copies `src` (at most 32 bytes) to the front of `dst` with two fixed-size, possibly
 /// overlapping moves rather than a call to `memcpy` for a handful of bytes.
 #[inline]
-fn copy_short(dst: &mut [u8], src: &[u8]) {
+fn copy_short(dst: &mut [u8; SLOT], src: &[u8]) {
     let n = src.len();
     if n >= 16 {
         dst[..16].copy_from_slice(&src[..16]);
@@ -82,7 +82,7 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-const POW10: [u64; 20] = {
+static POW10: [u64; 20] = {
     let mut t = [1u64; 20];
     let mut i = 1;
     while i < 20 {
@@ -103,6 +103,7 @@ enum Rest {
 
 impl Rest {
     /// `r` of `den` against one half.
+    #[inline]
     fn of(r: u128, den: u128) -> Rest {
         if r == 0 {
             return Rest::Zero;
@@ -118,6 +119,7 @@ impl Rest {
 
 /// The `n` significant digits of `x` (finite, positive) as an integer `q` in
 /// [10^(n-1), 10^n), and the decimal exponent `k` of the first digit: x ≈ q·10^(k-n+1).
+#[inline]
 fn round_digits(x: f32, n: u32) -> (u64, i32) {
     let bits = x.to_bits();
     let field = ((bits >> 23) & 0xff) as i32;
@@ -126,8 +128,18 @@ fn round_digits(x: f32, n: u32) -> (u64, i32) {
     // floor(log10 2^floor(log2 x)): the exponent k, or one less.
     let log2 = 31 - m.leading_zeros() as i32 + e2;
     let mut k = (log2 * 78_913) >> 18;
-    let Some((mut q, mut rest)) = scale(m, e2, n as i32 - 1 - k) else {
-        return round_digits_slow(x, n);
+    let s = n as i32 - 1 - k;
+    let sh = -e2;
+    let (mut q, mut rest) = if (0..=11).contains(&s) && (1..64).contains(&sh) {
+        // Most values: m·10^s < 2^24·10^11 fits in a u64, and 2^sh divides it by a shift.
+        let num = u64::from(m) * POW10[s as usize];
+        let r = num & ((1 << sh) - 1);
+        (num >> sh, Rest::of(r.into(), 1 << sh))
+    } else {
+        match scale(m, e2, s) {
+            Some(v) => v,
+            None => return round_digits_slow(x, n),
+        }
     };
     if q >= POW10[n as usize] {
         // k was one too small: drop a digit into the rest.
@@ -153,7 +165,7 @@ fn round_digits(x: f32, n: u32) -> (u64, i32) {
 
 /// floor(m·2^e2·10^s) and its rest, exactly, when 10^s fits in a u64 (values above about
 /// 10^-11, which is all but the tiniest); `None` otherwise.
-#[inline]
+#[inline(never)]
 fn scale(m: u32, e2: i32, s: i32) -> Option<(u64, Rest)> {
     let m = u128::from(m);
     if s >= 0 {
@@ -200,61 +212,80 @@ fn strip_zeros(mut q: u64, mut n: u32) -> (u64, u32) {
     (q, n)
 }
 
+/// Two ASCII digits for each number below 100.
+static PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Writes the `nd` digits of `q`, the first of them at decimal exponent `k`, as the shortest
-/// formatter lays them out, and returns the length.
-fn layout(dst: &mut [u8], neg: bool, mut q: u64, nd: u32, k: i32) -> usize {
+/// formatter lays them out, and returns the length. Every move is of a fixed size; what lands
+/// past the returned length does not count.
+#[inline]
+fn layout(dst: &mut [u8; SLOT], neg: bool, mut q: u64, nd: u32, k: i32) -> usize {
     let nd = nd as usize;
-    let mut d = [0u8; 10];
-    for i in (0..nd).rev() {
-        d[i] = b'0' + (q % 10) as u8;
-        q /= 10;
+    // The digits, followed by zeros that an integer part may need.
+    let mut d = [b'0'; 32];
+    let mut i = nd;
+    while q >= 100 {
+        let r = (q % 100) as usize;
+        q /= 100;
+        i -= 2;
+        d[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
     }
-    let d = &d[..nd];
-    let mut pos = 0;
-    let mut put = |bytes: &[u8]| {
-        dst[pos..pos + bytes.len()].copy_from_slice(bytes);
-        pos += bytes.len();
-    };
-    if neg {
-        put(b"-");
+    if q >= 10 {
+        d[i - 2..i].copy_from_slice(&PAIRS[2 * q as usize..2 * q as usize + 2]);
+    } else {
+        d[i - 1] = b'0' + q as u8;
     }
-    const ZEROS: &[u8; 12] = b"000000000000";
+    dst[0] = b'-';
+    let p = usize::from(neg);
     match k {
         0..=12 => {
             let k = k as usize;
+            dst[p..p + 16].copy_from_slice(&d[..16]);
             if nd <= k + 1 {
                 // 1234e7 -> 12340000000.0
-                put(d);
-                put(&ZEROS[..k + 1 - nd]);
-                put(b".0");
+                dst[p + k + 1..p + k + 3].copy_from_slice(b".0");
+                p + k + 3
             } else {
                 // 1234e1 -> 12.34
-                put(&d[..=k]);
-                put(b".");
-                put(&d[k + 1..]);
+                dst[p + k + 1] = b'.';
+                dst[p + k + 2..p + k + 18].copy_from_slice(&d[k + 1..k + 17]);
+                p + nd + 1
             }
         }
         -6..=-1 => {
             // 1234e-3 -> 0.001234
-            put(b"0.");
-            put(&ZEROS[..(-k - 1) as usize]);
-            put(d);
+            let z = (-k - 1) as usize;
+            dst[p..p + 8].copy_from_slice(b"0.000000");
+            dst[p + 2 + z..p + 18 + z].copy_from_slice(&d[..16]);
+            p + 2 + z + nd
         }
         _ => {
-            put(&d[..1]);
-            if nd > 1 {
-                put(b".");
-                put(&d[1..]);
-            }
-            put(if k < 0 { b"e-" } else { b"e+" });
-            let e = k.unsigned_abs();
+            // 1234e-9 -> 1.234e-9
+            dst[p] = d[0];
+            dst[p + 1] = b'.';
+            dst[p + 2..p + 10].copy_from_slice(&d[1..9]);
+            let mut pos = p + 1 + if nd > 1 { nd } else { 0 };
+            dst[pos..pos + 2].copy_from_slice(if k < 0 { b"e-" } else { b"e+" });
+            pos += 2;
+            let e = k.unsigned_abs() as usize;
             if e >= 10 {
-                put(&[b'0' + (e / 10) as u8]);
+                dst[pos..pos + 2].copy_from_slice(&PAIRS[2 * e..2 * e + 2]);
+                pos + 2
+            } else {
+                dst[pos] = b'0' + e as u8;
+                pos + 1
             }
-            put(&[b'0' + (e % 10) as u8]);
         }
     }
-    pos
 }
 
 #[cfg(test)]
@@ -332,9 +363,9 @@ mod tests {
 
     #[test]
     fn short_copies_any_length() {
-        for n in 0..=32 {
+        for n in 0..SLOT {
             let src: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
-            let mut dst = [b'_'; 40];
+            let mut dst = [b'_'; SLOT];
             copy_short(&mut dst, &src);
             assert_eq!(&dst[..n], &src[..]);
             assert_eq!(dst[n], b'_');
