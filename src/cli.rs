@@ -27,10 +27,19 @@ pub struct Cli {
 
 /// The environment variable that names the default `--vocab`.
 pub const VOCAB_ENV: &str = "ZHVEC_VOCAB";
+/// The environment variable that sets the default `--threads` of `embed`.
+pub const THREADS_ENV: &str = "ZHVEC_THREADS";
 
 /// Parses the command line, noting whether `--vocab` came from [`VOCAB_ENV`], so that an error
 /// about the table can say where its name came from.
 pub fn parse() -> Cli {
+    // Set but empty means unset, as shells use it; clap would take it as a missing value.
+    for name in [VOCAB_ENV, THREADS_ENV] {
+        if std::env::var_os(name).is_some_and(|v| v.is_empty()) {
+            // The process is still single-threaded here.
+            std::env::remove_var(name);
+        }
+    }
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some(table) = cli.command.table_mut() {
@@ -167,7 +176,7 @@ pub struct EmbedArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Worker threads (default: all cores; at most 4 per core). The output does not depend on it.
-    #[arg(short = 'j', long, value_name = "N", env = "ZHVEC_THREADS")]
+    #[arg(short = 'j', long, value_name = "N", env = THREADS_ENV)]
     pub threads: Option<usize>,
     /// jsonl: emit objects with the 1-based line number.
     #[arg(long)]

@@ -215,6 +215,16 @@ fn zhvec_threads_sets_the_worker_count() {
     let bad = zhvec().args(["embed", "-q"]).env("ZHVEC_THREADS", "many").write_stdin("x\n").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr_of(&bad).contains("many"), "{}", stderr_of(&bad));
+    // Set but empty is unset, for both variables.
+    let empty = zhvec()
+        .args(["embed", "-q", "-f", "tsv"])
+        .env("ZHVEC_THREADS", "")
+        .env("ZHVEC_VOCAB", "")
+        .write_stdin("北京\n".repeat(100))
+        .output()
+        .unwrap();
+    assert!(empty.status.success(), "{}", stderr_of(&empty));
+    assert_eq!(empty.stdout, plain.stdout);
     let zero = zhvec().args(["embed", "-q"]).env("ZHVEC_THREADS", "0").write_stdin("x\n").output().unwrap();
     assert_eq!(zero.status.code(), Some(2));
 }
