@@ -5,7 +5,6 @@
 //! scientific notation otherwise (`1.5e-7`, `1e+16`). Zero is `0` or `-0`; NaN and infinities
 //! are `null` in JSON (which has neither) and `nan`, `inf`, `-inf` in tsv.
 
-use std::cmp::Ordering;
 use std::io::Write;
 
 /// The bytes a caller gives each value: no value takes more than 17, and the rest is room for
@@ -92,30 +91,40 @@ static POW10: [u64; 20] = {
     t
 };
 
-/// Where the part of a scaled value below its integer lies, against one half.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Rest {
-    Zero,
-    Below,
-    Half,
-    Above,
+/// Where the part of a scaled value below its integer lies against one half: 0 (nothing),
+/// 1 (below), 2 (exactly one half), 3 (above). Numbers rather than an enum, so that they are
+/// computed and combined without branches, which random digits would mispredict.
+type Rest = u8;
+const HALF: Rest = 2;
+const ABOVE: Rest = 3;
+
+/// The [`Rest`] of `r` out of `den` (`r < den`, and `2·r` fits).
+#[inline]
+fn rest_of<T: PartialOrd + Default + std::ops::Add<Output = T> + Copy>(r: T, den: T) -> Rest {
+    let twice = r + r;
+    u8::from(r != T::default()) + u8::from(twice >= den) + u8::from(twice > den)
 }
 
-impl Rest {
-    /// `r` of `den` against one half.
-    #[inline]
-    fn of(r: u128, den: u128) -> Rest {
-        if r == 0 {
-            return Rest::Zero;
+/// The [`Rest`] after one more digit `d` moves below the integer: `DROP[4·d + rest]`.
+static DROP: [Rest; 40] = {
+    let mut t = [0; 40];
+    let mut d = 0;
+    while d < 10 {
+        let mut rest = 0;
+        while rest < 4 {
+            t[4 * d + rest] = if d < 5 {
+                (d != 0 || rest != 0) as u8
+            } else if d == 5 {
+                2 + (rest != 0) as u8
+            } else {
+                ABOVE
+            };
+            rest += 1;
         }
-        // r < den <= 2^127 here, so 2r does not overflow.
-        match (2 * r).cmp(&den) {
-            Ordering::Less => Rest::Below,
-            Ordering::Equal => Rest::Half,
-            Ordering::Greater => Rest::Above,
-        }
+        d += 1;
     }
-}
+    t
+};
 
 /// The `n` significant digits of `x` (finite, positive) as an integer `q` in
 /// [10^(n-1), 10^n), and the decimal exponent `k` of the first digit: x ≈ q·10^(k-n+1).
@@ -134,31 +143,24 @@ fn round_digits(x: f32, n: u32) -> (u64, i32) {
         // Most values: m·10^s < 2^24·10^11 fits in a u64, and 2^sh divides it by a shift.
         let num = u64::from(m) * POW10[s as usize];
         let r = num & ((1 << sh) - 1);
-        (num >> sh, Rest::of(r.into(), 1 << sh))
+        (num >> sh, rest_of(r, 1 << sh))
     } else {
         match scale(m, e2, s) {
             Some(v) => v,
             None => return round_digits_slow(x, n),
         }
     };
-    if q >= POW10[n as usize] {
-        // k was one too small: drop a digit into the rest.
-        let d = q % 10;
-        q /= 10;
+    // When k was one too small, one digit more moves below the integer.
+    let over = q >= POW10[n as usize];
+    let (q10, d) = (q / 10, q % 10);
+    let dropped = DROP[4 * d as usize + usize::from(rest)];
+    q = if over { q10 } else { q };
+    rest = if over { dropped } else { rest };
+    k += i32::from(over);
+    q += u64::from(rest == ABOVE || (rest == HALF && q % 2 == 1));
+    if q == POW10[n as usize] {
+        q = POW10[n as usize - 1];
         k += 1;
-        rest = match (d.cmp(&5), rest) {
-            (Ordering::Less, Rest::Zero) if d == 0 => Rest::Zero,
-            (Ordering::Less, _) => Rest::Below,
-            (Ordering::Equal, Rest::Zero) => Rest::Half,
-            (Ordering::Equal, _) | (Ordering::Greater, _) => Rest::Above,
-        };
-    }
-    if rest == Rest::Above || (rest == Rest::Half && q % 2 == 1) {
-        q += 1;
-        if q == POW10[n as usize] {
-            q = POW10[n as usize - 1];
-            k += 1;
-        }
     }
     (q, k)
 }
@@ -172,7 +174,7 @@ fn scale(m: u32, e2: i32, s: i32) -> Option<(u64, Rest)> {
         let num = m * u128::from(*POW10.get(s as usize)?);
         if e2 >= 0 {
             // x >= 2^23 and s >= 0 only when n - 1 >= 6: num is small.
-            return Some(((num << e2) as u64, Rest::Zero));
+            return Some(((num << e2) as u64, 0));
         }
         let sh = (-e2) as u32;
         if sh >= 127 {
@@ -180,12 +182,12 @@ fn scale(m: u32, e2: i32, s: i32) -> Option<(u64, Rest)> {
         }
         let q = (num >> sh) as u64;
         let r = num & ((1u128 << sh) - 1);
-        return Some((q, Rest::of(r, 1u128 << sh)));
+        return Some((q, rest_of(r, 1u128 << sh)));
     }
     // x >= 10^n: rare for vectors, so a division is fine.
     let ten = 10u128.checked_pow((-s) as u32)?;
     let (num, den) = if e2 >= 0 { (m << e2, ten) } else { (m, ten << (-e2) as u32) };
-    Some(((num / den) as u64, Rest::of(num % den, den)))
+    Some(((num / den) as u64, rest_of(num % den, den)))
 }
 
 /// [`round_digits`] through the standard library's exact formatting, for the tiniest values.
