@@ -214,6 +214,18 @@ fn strip_zeros(mut q: u64, mut n: u32) -> (u64, u32) {
     (q, n)
 }
 
+/// The 8 ASCII digits of `x < 10^8`, the first in the lowest byte: each step splits every
+/// number in the word into two halves at once.
+#[inline]
+fn eight_digits(x: u64) -> u64 {
+    let x = x / 10_000 | (x % 10_000) << 32;
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let x = hundreds | (x - hundreds * 100) << 16;
+    let tens = ((x * 103) >> 10) & 0x000f_000f_000f_000f;
+    let x = tens | (x - tens * 10) << 8;
+    x | 0x3030_3030_3030_3030
+}
+
 /// Two ASCII digits for each number below 100.
 static PAIRS: [u8; 200] = {
     let mut t = [0u8; 200];
@@ -230,22 +242,16 @@ static PAIRS: [u8; 200] = {
 /// formatter lays them out, and returns the length. Every move is of a fixed size; what lands
 /// past the returned length does not count.
 #[inline]
-fn layout(dst: &mut [u8; SLOT], neg: bool, mut q: u64, nd: u32, k: i32) -> usize {
+fn layout(dst: &mut [u8; SLOT], neg: bool, q: u64, nd: u32, k: i32) -> usize {
     let nd = nd as usize;
-    // The digits, followed by zeros that an integer part may need.
+    // The digits, followed by zeros that an integer part may need, made in registers: built
+    // byte by byte, the array would be read back before those small stores were done.
+    let full = q * POW10[9 - nd];
+    let head = u128::from(full / 100_000_000) | 0x30;
+    let lo =
+        head | u128::from(eight_digits(full % 100_000_000)) << 8 | u128::from(u64::from_le_bytes(*b"00000000")) << 72;
     let mut d = [b'0'; 32];
-    let mut i = nd;
-    while q >= 100 {
-        let r = (q % 100) as usize;
-        q /= 100;
-        i -= 2;
-        d[i..i + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
-    }
-    if q >= 10 {
-        d[i - 2..i].copy_from_slice(&PAIRS[2 * q as usize..2 * q as usize + 2]);
-    } else {
-        d[i - 1] = b'0' + q as u8;
-    }
+    d[..16].copy_from_slice(&lo.to_le_bytes());
     dst[0] = b'-';
     let p = usize::from(neg);
     match k {
@@ -361,6 +367,13 @@ mod tests {
         assert_eq!(dig(0.1, 9), "0.100000001");
         assert_eq!(dig(0.1, 6), "0.1");
         assert_eq!(dig(-0.0, 6), "-0");
+    }
+
+    #[test]
+    fn eight_digits_in_order() {
+        for x in (0..100_000_000u64).step_by(7919).chain([0, 9, 10, 99_999_999, 10_000_000, 12_345_678]) {
+            assert_eq!(&eight_digits(x).to_le_bytes(), format!("{x:08}").as_bytes());
+        }
     }
 
     #[test]
