@@ -121,10 +121,11 @@ impl Encoder {
                 None => float::shortest(&mut buf, x, json),
                 Some(d) => float::digits(&mut buf, x, d, json),
             };
-            buf[n] = sep;
             for (to, &b) in spare[pos..pos + float::SLOT].iter_mut().zip(&buf) {
                 *to = MaybeUninit::new(b);
             }
+            // Into the output, not `buf`: a small store into `buf` would be read back at once.
+            spare[pos + n] = MaybeUninit::new(sep);
             pos += n + 1;
         }
         // The separator after the last value is not part of the row.

@@ -272,9 +272,17 @@ fn layout(dst: &mut [u8; SLOT], neg: bool, q: u64, nd: u32, k: i32) -> usize {
         -6..=-1 => {
             // 1234e-3 -> 0.001234
             let z = (-k - 1) as usize;
-            dst[p..p + 8].copy_from_slice(b"0.000000");
-            dst[p + 2 + z..p + 18 + z].copy_from_slice(&d[..16]);
-            p + 2 + z + nd
+            let len = p + 2 + z + nd;
+            if len <= 16 {
+                // One store: the sign, "0.", the zeros and the digits made in a register.
+                let lead = (2 + z + p) * 8;
+                let text = u128::from_le_bytes(*b"-0.0000000000000") >> ((1 - p) * 8) | lo << lead;
+                dst[..16].copy_from_slice(&text.to_le_bytes());
+            } else {
+                dst[p..p + 8].copy_from_slice(b"0.000000");
+                dst[p + 2 + z..p + 18 + z].copy_from_slice(&d[..16]);
+            }
+            len
         }
         _ => {
             // 1234e-9 -> 1.234e-9
