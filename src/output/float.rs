@@ -218,11 +218,11 @@ fn strip_zeros(mut q: u64, mut n: u32) -> (u64, u32) {
 /// number in the word into two halves at once.
 #[inline]
 fn eight_digits(x: u64) -> u64 {
-    let x = x / 10_000 | (x % 10_000) << 32;
+    let x = (x / 10_000) | ((x % 10_000) << 32);
     let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
-    let x = hundreds | (x - hundreds * 100) << 16;
+    let x = hundreds | ((x - hundreds * 100) << 16);
     let tens = ((x * 103) >> 10) & 0x000f_000f_000f_000f;
-    let x = tens | (x - tens * 10) << 8;
+    let x = tens | ((x - tens * 10) << 8);
     x | 0x3030_3030_3030_3030
 }
 
