@@ -218,7 +218,7 @@ fn embed_headline_dtype(bencher: Bencher, dtype: Dtype) {
 fn encode_row_256(bencher: Bencher, format: Format) {
     let mut rng = Rng(3);
     let row: Vec<f32> = (0..256).map(|_| rng.unit() * 0.1).collect();
-    let encoder = Encoder { format, with_line: false, with_text: false };
+    let encoder = Encoder { format, ..Encoder::default() };
     let mut out = Vec::with_capacity(1 << 16);
     bencher.bench_local(|| {
         out.clear();

@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
 
 use zhvec::embed::{self, Channels, Recipe};
 use zhvec::error::{Error, Opt};
 use zhvec::import::{self, BuildOptions};
+use zhvec::input;
 use zhvec::normalize::TextNormalization;
 use zhvec::output;
 use zhvec::segment;
@@ -21,6 +23,38 @@ use zhvec::Dtype;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The environment variable that names the default `--vocab`.
+pub const VOCAB_ENV: &str = "ZHVEC_VOCAB";
+/// The environment variable that sets the default `--threads` of `embed`.
+pub const THREADS_ENV: &str = "ZHVEC_THREADS";
+
+/// Parses the command line, noting whether `--vocab` came from [`VOCAB_ENV`], so that an error
+/// about the table can say where its name came from.
+/// Clears ZHVEC_* variables that are set but empty: shells use that for unset, and clap
+/// would take it as a missing value. Call while the process is still single-threaded.
+pub fn clear_empty_env() {
+    for name in [VOCAB_ENV, THREADS_ENV] {
+        if std::env::var_os(name).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
+}
+
+/// Records in the parsed command line whether its table was named by ZHVEC_VOCAB.
+pub fn note_env_sources(cli: &mut Cli, matches: &ArgMatches) {
+    if let Some(table) = cli.command.table_mut() {
+        table.vocab_from_env = leaf(matches).value_source("vocab") == Some(ValueSource::EnvVariable);
+    }
+}
+
+/// The matches of the innermost subcommand.
+fn leaf(m: &ArgMatches) -> &ArgMatches {
+    match m.subcommand() {
+        Some((_, sub)) => leaf(sub),
+        None => m,
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,12 +83,32 @@ pub enum Command {
     Man,
 }
 
+impl Command {
+    /// The table options of a command that has them.
+    fn table_mut(&mut self) -> Option<&mut TableArgs> {
+        match self {
+            Command::Embed(a) => Some(&mut a.recipe.table),
+            Command::Segment(a) => Some(&mut a.table),
+            Command::Eval(EvalCommand::Sts(a) | EvalCommand::Words(a)) => Some(&mut a.recipe.table),
+            Command::Eval(EvalCommand::Classify(a)) => Some(&mut a.recipe.table),
+            Command::Nn(a) => Some(&mut a.recipe.table),
+            Command::Sim(a) => Some(&mut a.recipe.table),
+            Command::Eval(EvalCommand::Analogy(_)) | Command::Vocab(_) | Command::Completions { .. } | Command::Man => {
+                None
+            }
+        }
+    }
+}
+
 /// The table and the segmenter: all that `segment` uses.
 #[derive(Debug, Clone, Args)]
 pub struct TableArgs {
-    /// Vocab table (.zv) to use; the embedded default when absent.
-    #[arg(long, value_name = "PATH")]
+    /// Vocab table (.zv) to use; the embedded default when neither this nor ZHVEC_VOCAB is set.
+    #[arg(long, value_name = "PATH", env = VOCAB_ENV)]
     pub vocab: Option<PathBuf>,
+    /// Whether `vocab` came from the environment.
+    #[arg(skip)]
+    pub vocab_from_env: bool,
     /// Segmenter dictionary: jieba's standard one, or the vocab's own words and frequencies.
     #[arg(long, value_enum, default_value_t = SegDict::Jieba)]
     pub seg_dict: SegDict,
@@ -125,9 +179,17 @@ pub struct EmbedArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub recipe: RecipeArgs,
+    /// Input lines: plain text, or `key<TAB>text` whose key leads each output row (`-f tsv` or
+    /// jsonl). The text is everything after the first tab, further tabs included.
+    #[arg(long, value_enum, default_value_t = InputFormat::Text, value_name = "FORMAT")]
+    pub input_format: InputFormat,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
+    /// jsonl and tsv: write at most N significant digits (1-9), correctly rounded, instead of the
+    /// shortest text that reads back to the same float. Smaller and faster; does not round-trip.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
+    pub digits: Option<u8>,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "PATH", conflicts_with = "out_dir")]
     pub output: Option<PathBuf>,
@@ -135,7 +197,7 @@ pub struct EmbedArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Worker threads (default: all cores; at most 4 per core). The output does not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", env = THREADS_ENV)]
     pub threads: Option<usize>,
     /// jsonl: emit objects with the 1-based line number.
     #[arg(long)]
@@ -397,6 +459,16 @@ value_enum! {
         Npy,
         /// Raw little-endian float32 rows.
         F32,
+    }
+}
+
+value_enum! {
+    /// How `embed` reads its input lines.
+    InputFormat => input::InputFormat {
+        /// One text per line.
+        Text,
+        /// `key<TAB>text` per line; the key is copied to the output row.
+        Tsv,
     }
 }
 

@@ -182,9 +182,12 @@ fn attach(cmd: Command, path: &mut Vec<String>) -> Command {
 /// Parses the process's arguments; on an error, or for `--help`/`--version`, prints and exits
 /// as clap does.
 pub fn parse() -> Cli {
+    crate::cli::clear_empty_env();
     let mut cmd = command();
-    let parsed = cmd.try_get_matches_from_mut(std::env::args_os()).and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
-    parsed.unwrap_or_else(|e| e.format(&mut cmd).exit())
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os()).unwrap_or_else(|e| e.format(&mut cmd).exit());
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit());
+    crate::cli::note_env_sources(&mut cli, &matches);
+    cli
 }
 
 #[cfg(test)]

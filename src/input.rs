@@ -47,6 +47,17 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 }
 
+/// How `embed` reads a line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InputFormat {
+    /// The line is the text.
+    #[default]
+    Text,
+    /// `key<TAB>text`: split at the first tab; the key is kept byte for byte and leads the
+    /// output row, the rest (further tabs included) is the text.
+    Tsv,
+}
+
 /// An opened input: decompressed if it was gzip or bzip2, with a leading UTF-8 byte order
 /// mark removed.
 pub struct Input {

@@ -3,12 +3,15 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::atomic::{AtomicFile, Inputs, Output};
 use crate::error::{Error, Result};
+
+pub mod float;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
@@ -35,19 +38,29 @@ impl Format {
 }
 
 /// Turns rows into bytes of one format.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Encoder {
     pub format: Format,
     /// jsonl only: emit `{"line":N,...}` objects.
     pub with_line: bool,
     /// jsonl only: include the input text.
     pub with_text: bool,
+    /// jsonl and tsv: at most this many significant digits (1 to 9), correctly rounded, instead
+    /// of the shortest text that reads back to the same f32.
+    pub digits: Option<u8>,
 }
 
 impl Encoder {
     /// Appends one row to `out`. `line` counts from 1 within its input file.
     #[inline]
     pub fn encode(&self, line: u64, text: &str, row: &[f32], out: &mut Vec<u8>) {
+        self.encode_keyed(line, None, text, row, out);
+    }
+
+    /// Appends one row to `out`, led by `key` when there is one: `key<TAB>floats` in tsv,
+    /// `{"key":…,"vector":[…]}` in jsonl. npy and f32 rows have no room for a key.
+    #[inline]
+    pub fn encode_keyed(&self, line: u64, key: Option<&str>, text: &str, row: &[f32], out: &mut Vec<u8>) {
         match self.format {
             Format::Npy | Format::F32 => {
                 // The crate only builds for little-endian targets, so these are the
@@ -55,18 +68,22 @@ impl Encoder {
                 out.extend_from_slice(bytemuck::cast_slice(row));
             }
             Format::Tsv => {
-                for (i, x) in row.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b'\t');
-                    }
-                    write_float(out, *x, false);
+                if let Some(key) = key {
+                    out.extend_from_slice(key.as_bytes());
+                    out.push(b'\t');
                 }
+                self.write_floats(out, row, b'\t', false);
                 out.push(b'\n');
             }
             Format::Jsonl => {
-                let object = self.with_line || self.with_text;
+                let object = self.with_line || self.with_text || key.is_some();
                 if object {
                     out.push(b'{');
+                    if let Some(key) = key {
+                        out.extend_from_slice(b"\"key\":");
+                        write_json_string(out, key);
+                        out.push(b',');
+                    }
                     if self.with_line {
                         out.extend_from_slice(b"\"line\":");
                         out.extend_from_slice(line.to_string().as_bytes());
@@ -74,19 +91,13 @@ impl Encoder {
                     }
                     if self.with_text {
                         out.extend_from_slice(b"\"text\":");
-                        // Writing a str into a Vec cannot fail.
-                        let _ = serde_json::to_writer(&mut *out, text);
+                        write_json_string(out, text);
                         out.push(b',');
                     }
                     out.extend_from_slice(b"\"vector\":");
                 }
                 out.push(b'[');
-                for (i, x) in row.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_float(out, *x, true);
-                }
+                self.write_floats(out, row, b',', true);
                 out.push(b']');
                 if object {
                     out.push(b'}');
@@ -95,29 +106,39 @@ impl Encoder {
             }
         }
     }
+
+    /// Writes `row` as text, the values separated by `sep`. The room for the whole row is
+    /// made once, and each value moves as one fixed-size block, so no value pays a capacity
+    /// check or a call to copy a handful of bytes.
+    #[inline]
+    fn write_floats(&self, out: &mut Vec<u8>, row: &[f32], sep: u8, json: bool) {
+        out.reserve((row.len() + 1) * float::SLOT);
+        let spare = out.spare_capacity_mut();
+        let mut buf = [0u8; float::SLOT];
+        let mut pos = 0;
+        for &x in row {
+            let n = match self.digits {
+                None => float::shortest(&mut buf, x, json),
+                Some(d) => float::digits(&mut buf, x, d, json),
+            };
+            for (to, &b) in spare[pos..pos + float::SLOT].iter_mut().zip(&buf) {
+                *to = MaybeUninit::new(b);
+            }
+            // Into the output, not `buf`: a small store into `buf` would be read back at once.
+            spare[pos + n] = MaybeUninit::new(sep);
+            pos += n + 1;
+        }
+        // The separator after the last value is not part of the row.
+        let written = pos.saturating_sub(1);
+        // SAFETY: the first `pos` bytes of the spare capacity were initialized above.
+        unsafe { out.set_len(out.len() + written) };
+    }
 }
 
-/// Shortest representation that reads back to the same f32 (serde_json's formatting).
-#[inline]
-fn write_float(out: &mut Vec<u8>, x: f32, json: bool) {
-    if x == 0.0 {
-        // "0" keeps text compact; the sign of a negative zero is kept so text reads back
-        // to the same bits as npy.
-        out.extend_from_slice(if x.is_sign_negative() { b"-0" } else { b"0" });
-    } else if x.is_finite() {
-        let _ = serde_json::to_writer(&mut *out, &x);
-    } else if json {
-        // JSON has no NaN or infinity; tables hold finite values, so this marks overflow.
-        out.extend_from_slice(b"null");
-    } else {
-        out.extend_from_slice(if x.is_nan() {
-            b"nan" as &[u8]
-        } else if x > 0.0 {
-            b"inf"
-        } else {
-            b"-inf"
-        });
-    }
+/// `s` as a JSON string.
+fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    // Writing a str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// npy header: the data starts at byte 128. The shape is rewritten in place once the row
@@ -336,11 +357,11 @@ mod tests {
     fn text_formats_round_trip_floats() {
         let row = [0.1f32, -1.5e-7, 0.0, 3.402_823_5e38];
         let mut out = Vec::new();
-        Encoder { format: Format::Jsonl, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        Encoder { format: Format::Jsonl, ..Encoder::default() }.encode(1, "", &row, &mut out);
         let back: Vec<f32> = serde_json::from_slice(&out).unwrap();
         assert_eq!(back, row);
         out.clear();
-        Encoder { format: Format::Tsv, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        Encoder { format: Format::Tsv, ..Encoder::default() }.encode(1, "", &row, &mut out);
         let text = String::from_utf8(out.clone()).unwrap();
         let back: Vec<f32> = text.trim_end().split('\t').map(|s| s.parse().unwrap()).collect();
         assert_eq!(back, row);
@@ -350,20 +371,25 @@ mod tests {
     fn zero_signs_and_non_finite_values() {
         let row = [-0.0f32, 0.0, f32::INFINITY, f32::NAN];
         let mut out = Vec::new();
-        Encoder { format: Format::Jsonl, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        Encoder { format: Format::Jsonl, ..Encoder::default() }.encode(1, "", &row, &mut out);
         assert_eq!(String::from_utf8(out.clone()).unwrap(), "[-0,0,null,null]\n");
         out.clear();
-        Encoder { format: Format::Tsv, with_line: false, with_text: false }.encode(1, "", &row, &mut out);
+        Encoder { format: Format::Tsv, ..Encoder::default() }.encode(1, "", &row, &mut out);
         assert_eq!(String::from_utf8(out.clone()).unwrap(), "-0\t0\tinf\tnan\n");
         out.clear();
-        Encoder { format: Format::Npy, with_line: false, with_text: false }.encode(1, "", &[1.5, -2.0], &mut out);
+        Encoder { format: Format::Npy, ..Encoder::default() }.encode(1, "", &[1.5, -2.0], &mut out);
         assert_eq!(out, [1.5f32.to_le_bytes(), (-2.0f32).to_le_bytes()].concat());
     }
 
     #[test]
     fn jsonl_objects_escape_text() {
         let mut out = Vec::new();
-        Encoder { format: Format::Jsonl, with_line: true, with_text: true }.encode(7, "a\"b", &[1.0], &mut out);
+        Encoder { format: Format::Jsonl, with_line: true, with_text: true, ..Encoder::default() }.encode(
+            7,
+            "a\"b",
+            &[1.0],
+            &mut out,
+        );
         assert_eq!(String::from_utf8(out).unwrap(), "{\"line\":7,\"text\":\"a\\\"b\",\"vector\":[1.0]}\n");
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use crate::embed::{Embedder, Scratch, Stats};
 use crate::error::{Error, Opt, Result};
-use crate::input::read_error;
+use crate::input::{read_error, InputFormat};
 use crate::output::{Encoder, Sink};
 
 /// Target size of a chunk of input. Small enough that a chunk's output (up to ~50x the
@@ -26,6 +26,8 @@ pub struct Options {
     pub threads: usize,
     /// Replace invalid UTF-8 instead of failing.
     pub lossy: bool,
+    /// Plain lines, or `key<TAB>text` lines whose key leads the output row.
+    pub input: InputFormat,
     pub encoder: Encoder,
     pub chunk_bytes: usize,
 }
@@ -319,8 +321,12 @@ fn embed_chunk(
         if let Cow::Owned(_) = text {
             totals.lossy_lines += 1;
         }
-        embedder.embed_line(&text, &mut row, &mut scratch, &mut totals.stats);
-        opts.encoder.encode(line_no, &text, &row, &mut encoded);
+        let (key, text) = match opts.input {
+            InputFormat::Text => (None, &*text),
+            InputFormat::Tsv => split_key(&text, line_no, name)?,
+        };
+        embedder.embed_line(text, &mut row, &mut scratch, &mut totals.stats);
+        opts.encoder.encode_keyed(line_no, key, text, &row, &mut encoded);
         rows += 1;
     }
     Ok(Done { encoded, rows, totals })
@@ -338,6 +344,19 @@ pub fn decode_line<'a>(raw: &'a [u8], line_no: u64, name: &str, lossy: bool) -> 
             Opt::Lossy.into(),
             " to replace bad bytes)".into(),
         ])),
+    }
+}
+
+/// The key and the text of a `key<TAB>text` line: split at the first tab, so the text keeps
+/// any further tabs.
+pub fn split_key<'a>(line: &'a str, line_no: u64, name: &str) -> Result<(Option<&'a str>, &'a str)> {
+    match line.split_once('\t') {
+        Some((key, text)) => Ok((Some(key), text)),
+        None => Err(Error::at_line(
+            name,
+            line_no,
+            "no tab: --input-format tsv reads `key<TAB>text` lines (an empty line has no key either)",
+        )),
     }
 }
 

@@ -53,7 +53,13 @@ fn run_with(e: &Embedder<'_>, text: &str, threads: usize, chunk_bytes: usize, fo
     let opts = Options {
         threads,
         lossy: false,
-        encoder: Encoder { format, with_line: format == Format::Jsonl, with_text: format == Format::Jsonl },
+        input: Default::default(),
+        encoder: Encoder {
+            format,
+            with_line: format == Format::Jsonl,
+            with_text: format == Format::Jsonl,
+            ..Encoder::default()
+        },
         chunk_bytes,
     };
     let mut input = text.as_bytes();

@@ -83,7 +83,7 @@ fuzz_target!(|data: &[u8]| {
     let mut scratch = Scratch::default();
     let mut row = vec![0.0f32; dim];
     let mut encoded = Vec::new();
-    let encoder = Encoder { format: Format::Jsonl, with_line: true, with_text: true };
+    let encoder = Encoder { format: Format::Jsonl, with_line: true, with_text: true, ..Encoder::default() };
     for (k, raw_line) in lines(raw).enumerate() {
         let line_no = k as u64 + 1;
         let line: Cow<'_, str> = decode_line(raw_line, line_no, "<fuzz>", true).expect("lossy decoding succeeds");

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::cli::EmbedArgs;
-use crate::cmd::{batch_summary, embedder, input_name, input_paths, open_vocab, tell_person, ReadAhead};
+use crate::cli::{EmbedArgs, InputFormat};
+use crate::cmd::{batch_summary, embedder, input_name, input_paths, open_table, tell_person, ReadAhead};
 use zhvec::atomic::{Inputs, Plan};
 use zhvec::error::{plural, Error, Result};
 use zhvec::input::is_stdin;
@@ -16,7 +16,7 @@ use zhvec::vocab::Vocab;
 
 pub fn run(args: &EmbedArgs) -> Result<()> {
     let started = Instant::now();
-    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
+    let vocab = open_table(&args.recipe.table)?;
     let recipe = args.recipe.recipe();
     recipe.check()?;
     let dim = recipe.dim(&vocab);
@@ -25,13 +25,12 @@ pub fn run(args: &EmbedArgs) -> Result<()> {
         return Ok(());
     }
     let format = Format::from(args.format);
-    if (args.with_line || args.with_text) && format != Format::Jsonl {
-        return Err(Error::bad("--with-line and --with-text apply to --format jsonl only"));
-    }
+    check_format(args, format)?;
     let opts = pipeline::Options {
         threads: pipeline::threads(args.threads, args.quiet)?,
         lossy: args.lossy,
-        encoder: Encoder { format, with_line: args.with_line, with_text: args.with_text },
+        input: args.input_format.into(),
+        encoder: Encoder { format, with_line: args.with_line, with_text: args.with_text, digits: args.digits },
         chunk_bytes: CHUNK_BYTES,
     };
     let paths = input_paths(&args.files);
@@ -54,6 +53,25 @@ fn output_name(plan: &Plan) -> String {
         Plan::Direct { path } => path.display().to_string(),
         Plan::Stdout => "standard output".into(),
     }
+}
+
+/// Refuses options that the output format cannot carry.
+fn check_format(args: &EmbedArgs, format: Format) -> Result<()> {
+    let text = matches!(format, Format::Jsonl | Format::Tsv);
+    if (args.with_line || args.with_text) && format != Format::Jsonl {
+        return Err(Error::bad("--with-line and --with-text apply to --format jsonl only"));
+    }
+    if args.digits.is_some() && !text {
+        return Err(Error::bad("--digits applies to --format jsonl and tsv only; npy and f32 hold every bit"));
+    }
+    if args.input_format == InputFormat::Tsv && !text {
+        return Err(Error::bad(format!(
+            "--input-format tsv needs --format tsv or jsonl: {} rows have no room for keys. Row i is \
+             line i, so the keys in input order are `cut -f1` of the input",
+            format.extension()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks every input and every output before any work starts, so a missing second file or

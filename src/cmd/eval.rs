@@ -5,7 +5,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use crate::cli::{EvalClassifyArgs, EvalPairsArgs};
-use crate::cmd::{embedder, input_name, open_vocab};
+use crate::cmd::{embedder, input_name, open_table};
 use zhvec::embed::{Embedder, Scratch, Stats};
 use zhvec::error::{plural, Error, Result};
 use zhvec::eval::{cosine, spearman, Centroids, Undefined};
@@ -77,7 +77,7 @@ fn print(json: bool, value: serde_json::Value, line: String) {
 }
 
 pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
-    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
+    let vocab = open_table(&args.recipe.table)?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
     let rows = read_tsv(&args.pairs, 3)?;
     let name = input_name(&args.pairs);
@@ -122,7 +122,7 @@ pub fn pairs(args: &EvalPairsArgs, kind: PairKind) -> Result<()> {
 }
 
 pub fn classify(args: &EvalClassifyArgs) -> Result<()> {
-    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
+    let vocab = open_table(&args.recipe.table)?;
     let embedder = embedder(&vocab, &args.recipe, None)?;
     if is_stdin(&args.train) && is_stdin(&args.test) {
         return Err(Error::bad(

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use zhvec::progress::ProgressBar;
 
-use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, TableArgs, VocabCommand};
+use crate::cli::{Cli, Command, EvalCommand, RecipeArgs, TableArgs, VocabCommand, VOCAB_ENV};
 use zhvec::embed::{Embedder, Recipe};
 use zhvec::error::{plural, Error, Result};
 use zhvec::input::{self, is_stdin};
@@ -64,6 +64,17 @@ pub fn open_vocab(path: Option<&Path>) -> Result<Vocab> {
         Some(p) => Vocab::open(p),
         None => zhvec::default_vocab::open(),
     }
+}
+
+/// The table of `--vocab` (or ZHVEC_VOCAB), or the embedded default. An error about a table
+/// named by the environment says so, since nothing on the command line names it.
+pub fn open_table(table: &TableArgs) -> Result<Vocab> {
+    open_vocab(table.vocab.as_deref()).map_err(|e| match e {
+        _ if !table.vocab_from_env => e,
+        Error::Io { context, source } => Error::Io { context: format!("{context} (named by {VOCAB_ENV})"), source },
+        Error::BadInput(msg) => Error::BadInput(format!("{msg} (the table named by {VOCAB_ENV})")),
+        e => e,
+    })
 }
 
 /// Builds the embedder for a recipe over an open vocab. With `only_for`, its segmenter holds

@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use crate::cli::{NnArgs, SimArgs};
-use crate::cmd::{embedder, embedder_with, input_name, input_paths, open_vocab, ReadAhead};
+use crate::cmd::{embedder, embedder_with, input_name, input_paths, open_table, ReadAhead};
 use zhvec::embed::{Channels, Embedder, Scratch, Stats};
 use zhvec::error::{Error, Result};
 use zhvec::eval::cosine;
@@ -23,7 +23,7 @@ struct Query {
 }
 
 pub fn run(args: &NnArgs) -> Result<()> {
-    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
+    let vocab = open_table(&args.recipe.table)?;
     if let Some(line) = &args.line {
         return line_query(args, &vocab, line);
     }
@@ -202,7 +202,7 @@ impl Output {
 }
 
 pub fn sim(args: &SimArgs) -> Result<()> {
-    let vocab = open_vocab(args.recipe.table.vocab.as_deref())?;
+    let vocab = open_table(&args.recipe.table)?;
     args.recipe.recipe().check()?;
     let paths = input_paths(&args.files);
     zhvec::atomic::Inputs::check(paths.iter().map(|p| p.as_path()))?;

@@ -3,14 +3,14 @@
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::SegmentArgs;
-use crate::cmd::{embedder_with, input_name, input_paths, open_vocab, ReadAhead};
+use crate::cmd::{embedder_with, input_name, input_paths, open_table, ReadAhead};
 use zhvec::embed::{Embedder, Recipe, Source};
 use zhvec::error::{Error, Result};
 use zhvec::normalize::NormalizeBuf;
 use zhvec::pipeline::{decode_line, lines, ordered, Chunk, CHUNK_BYTES};
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
-    let vocab = open_vocab(args.table.vocab.as_deref())?;
+    let vocab = open_table(&args.table)?;
     let paths = input_paths(&args.files);
     let hidden = zhvec::progress::ProgressBar::hidden();
     let mut ahead = ReadAhead::new(&paths, &hidden)?;

@@ -10,9 +10,12 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 use zhvec::vocab::{write_vocab, Dtype, TableData, VocabData};
 
-/// The `zhvec` binary built by cargo for these tests.
+/// The `zhvec` binary built by cargo for these tests, without the environment variables that
+/// change its defaults, so that a user's settings cannot change what the tests see.
 pub fn zhvec() -> Command {
-    Command::cargo_bin("zhvec").expect("the zhvec binary is built")
+    let mut cmd = Command::cargo_bin("zhvec").expect("the zhvec binary is built");
+    cmd.env_remove("ZHVEC_VOCAB").env_remove("ZHVEC_THREADS");
+    cmd
 }
 
 /// A file under `testdata/`, e.g. `testdata("build/w2v.txt")`.

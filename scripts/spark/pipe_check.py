@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Spark with the CLI only: keyed lines through `rdd.pipe` to `zhvec embed --input-format tsv
+-f tsv`, parsed into an array<float> column, checked against a direct `zhvec embed -f npy` run,
+vector for vector, by key.
+
+    pipe_check.py --master 'local[2]' --input FILE --zhvec BIN --out DIR [--vocab TABLE]
+
+The key of a line is its line number (from 1). Writes DIR/input/ (key, text Parquet files),
+DIR/direct.npy and DIR/pipe.parquet (key, vector), and prints the timings: the direct CLI run
+and the Spark job. With --vocab, the table is shipped with sc.addFile and a second job,
+DIR/shipped.parquet, finds it inside each task with SparkFiles.get and passes it through
+ZHVEC_VOCAB. Exits 1 when a vector differs or a key is missing or repeated.
+"""
+
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# Input files to write: Spark packs them into about one partition per core.
+INPUT_FILES = 8
+
+
+def read_lines(path: pathlib.Path) -> list:
+    """The lines as `zhvec embed` cuts them: at `\\n`, a final `\\r` dropped, a byte order mark
+    dropped from the first line."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data:
+        return []
+    lines = data.removesuffix(b"\n").split(b"\n")
+    return [line.removesuffix(b"\r").decode("utf-8") for line in lines]
+
+
+def write_input(lines: list, out: pathlib.Path) -> pathlib.Path:
+    """(key, text) Parquet files, key = line number from 1."""
+    folder = out / "input"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.parquet"):
+        old.unlink()
+    step = -(-len(lines) // INPUT_FILES) or 1
+    for i, start in enumerate(range(0, len(lines), step)):
+        part = lines[start : start + step]
+        keys = np.arange(start + 1, start + 1 + len(part), dtype=np.int64)
+        pq.write_table(pa.table({"key": keys, "text": part}), folder / f"part-{i:03d}.parquet")
+    return folder
+
+
+def direct(zhvec_bin: str, path: pathlib.Path, out: pathlib.Path, vocab) -> tuple:
+    target = out / ("direct-vocab.npy" if vocab else "direct.npy")
+    extra = ["--vocab", str(vocab)] if vocab else []
+    start = time.perf_counter()
+    subprocess.run([zhvec_bin, "embed", "-q", "-f", "npy", "-o", str(target), *extra, str(path)], check=True)
+    return time.perf_counter() - start, np.load(target)
+
+
+def keyed_line(row) -> str:
+    # The text holds no newline: it was one line of the input.
+    return f"{row.key}\t{row.text}"
+
+
+def parse_row(line: str):
+    """`key<TAB>v1<TAB>v2...` -> (key, [floats]). The values are the shortest text that reads
+    back to the same float32, so float32(float(text)) is the value zhvec computed."""
+    key, _, floats = line.partition("\t")
+    vector = np.array(floats.split("\t"), dtype=np.float64).astype(np.float32)
+    return int(key), vector.tolist()
+
+
+def pipe_env() -> dict:
+    """`pipe` gives the child exactly this environment (none at all by default). Spark already
+    runs one task per core, so each zhvec uses one thread."""
+    return {"ZHVEC_THREADS": "1"}
+
+
+def embed_by_pipe(df, zhvec_bin: str):
+    cmd = f"{zhvec_bin} embed -q --input-format tsv -f tsv"
+    lines = df.rdd.map(keyed_line).pipe(cmd, env=pipe_env(), checkCode=True)
+    return lines.map(parse_row)
+
+
+def embed_shipped(df, zhvec_bin: str, name: str):
+    """The same through a table shipped with sc.addFile: the path is looked up inside the task,
+    where the file is, and handed over in ZHVEC_VOCAB."""
+
+    def run(rows):
+        from pyspark import SparkFiles
+
+        env = dict(pipe_env(), ZHVEC_VOCAB=SparkFiles.get(name))
+        cmd = [zhvec_bin, "embed", "-q", "--input-format", "tsv", "-f", "tsv"]
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+        def feed():
+            with proc.stdin:
+                for row in rows:
+                    proc.stdin.write((keyed_line(row) + "\n").encode("utf-8"))
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        for raw in proc.stdout:
+            yield parse_row(raw.decode("utf-8").rstrip("\n"))
+        writer.join()
+        if proc.wait() != 0:
+            raise RuntimeError(f"zhvec exited with {proc.returncode}")
+
+    return df.rdd.mapPartitions(run)
+
+
+def timed_write(spark, rows, target: pathlib.Path) -> float:
+    from pyspark.sql.types import ArrayType, FloatType, LongType, StructField, StructType
+
+    schema = StructType([StructField("key", LongType(), False), StructField("vector", ArrayType(FloatType(), False))])
+    start = time.perf_counter()
+    spark.createDataFrame(rows, schema).write.mode("overwrite").parquet(str(target))
+    return time.perf_counter() - start
+
+
+def check(target: pathlib.Path, want: np.ndarray) -> int:
+    """The number of keys whose vector differs from `want[key - 1]`, or is missing or repeated."""
+    table = pq.read_table(target)
+    keys = table.column("key").to_numpy()
+    vectors = table.column("vector").combine_chunks()
+    n, dim = want.shape
+    bad = 0
+    if len(keys) != n or len(np.unique(keys)) != n or keys.min(initial=1) < 1 or keys.max(initial=n) > n:
+        print(f"  keys: {len(keys)} rows, {len(np.unique(keys))} distinct, expected 1..{n}")
+        bad += abs(n - len(np.unique(keys))) or 1
+    lengths = np.diff(vectors.offsets.to_numpy())
+    if (lengths != dim).any():
+        print(f"  {(lengths != dim).sum()} vectors not of length {dim}")
+        return bad + int((lengths != dim).sum())
+    got = vectors.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(-1, dim)
+    order = np.argsort(keys, kind="stable")
+    keys, got = keys[order], got[order]
+    ok = keys[(keys >= 1) & (keys <= n)]
+    same = (got[: len(ok)].view(np.uint32) == want[ok - 1].view(np.uint32)).all(axis=1)
+    return bad + int((~same).sum())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--master", required=True, help="Spark master, e.g. local[2]")
+    ap.add_argument("--input", required=True, type=pathlib.Path, help="text file, one text per line")
+    ap.add_argument("--zhvec", required=True, help="the zhvec binary (an absolute path is used)")
+    ap.add_argument("--out", required=True, type=pathlib.Path, help="folder for the outputs")
+    ap.add_argument("--vocab", type=pathlib.Path, help="also ship this table with sc.addFile")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    zhvec_bin = os.path.abspath(args.zhvec)
+
+    lines = read_lines(args.input)
+    direct_s, want = direct(zhvec_bin, args.input, args.out, None)
+    folder = write_input(lines, args.out)
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master(args.master)
+        .appName("zhvec pipe check")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    df = spark.read.parquet(str(folder))
+    partitions = df.rdd.getNumPartitions()
+    # A first job starts the Python workers and warms the JVM; it is not timed.
+    timed_write(spark, embed_by_pipe(df.limit(100), zhvec_bin), args.out / "warmup.parquet")
+    pipe_s = timed_write(spark, embed_by_pipe(df, zhvec_bin), args.out / "pipe.parquet")
+    shipped = None
+    if args.vocab:
+        spark.sparkContext.addFile(str(args.vocab.resolve()))
+        shipped_s = timed_write(spark, embed_shipped(df, zhvec_bin, args.vocab.name), args.out / "shipped.parquet")
+        _, want_vocab = direct(zhvec_bin, args.input, args.out, args.vocab)
+        shipped = (shipped_s, check(args.out / "shipped.parquet", want_vocab))
+    spark.stop()
+
+    bad = check(args.out / "pipe.parquet", want)
+    n = len(lines)
+    print(f"{args.master}: {n} lines from {args.input}, {partitions} partitions, dim {want.shape[1]}")
+    print(f"  direct CLI (zhvec embed -f npy, all cores) {direct_s:8.3f} s")
+    print(f"  Spark, rdd.pipe (keyed tsv, to Parquet)    {pipe_s:8.3f} s")
+    if shipped:
+        print(f"  Spark, table shipped with sc.addFile       {shipped[0]:8.3f} s")
+        if shipped[1]:
+            print(f"  FAILED: {shipped[1]} of {n} vectors of the shipped table differ from the direct run")
+        bad += shipped[1]
+    if bad:
+        print(f"  FAILED: {bad} of {n} vectors differ from the direct run or are missing")
+        return 1
+    print(f"  every vector ({n} of {n}) equals the direct run, by key")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
