@@ -160,7 +160,7 @@ pub struct SegmentArgs {
 #[derive(Debug, Subcommand)]
 pub enum VocabCommand {
     /// Build a .zv table from pretrained vectors (word2vec text/binary, GloVe, fastText .vec, .gz).
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
     /// Show a table's counts, dims, dtype, size, source and build options.
     Info {
         /// The table; the embedded default when absent.

@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Embed(args) => embed::run(&args),
         Command::Segment(args) => segment::run(&args),
-        Command::Vocab(VocabCommand::Build(args)) => vocab::build(args),
+        Command::Vocab(VocabCommand::Build(args)) => vocab::build(*args),
         Command::Vocab(VocabCommand::Info { path, json }) => vocab::info(path.as_deref(), json),
         Command::Vocab(VocabCommand::Verify { path }) => vocab::verify(path.as_deref()),
         Command::Eval(EvalCommand::Sts(args)) => eval::pairs(&args, eval::PairKind::Sentences),
