@@ -1,4 +1,4 @@
-"""Reduce e5 teacher vectors to the default zhvec vocabulary.
+"""Reduce teacher vectors (e5 or USE-m v3) to the default zhvec vocabulary.
 
 Steps (defaults are the shipped recipe):
   1. top --words Han words (2+ chars) by jieba frequency + top --chars characters
@@ -12,7 +12,10 @@ Steps (defaults are the shipped recipe):
      (--train-sentences, --channels, --loss)
   6. partial whitening baked into the rows (--whiten-power, --whiten-drop)
   7. write word2vec text + frequency file for `zhvec vocab build`
-The shipped options are in scripts/build-default-vocab.
+With --all-sentences (recipe 2) step 5 trains on every encoded sentence with the
+sparse trainer (sparse.py), holding out the last --val-frac for the choice of epoch, and
+--add-words adds the most frequent words jieba's HMM finds in the text.
+The shipped options are in scripts/distill/recipe.args.
 """
 import argparse
 import json
