@@ -274,10 +274,13 @@ impl AtomicFile {
         for _ in 0..100 {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let tmp = dir.join(temp_name(name, &format!("{host}-{pid}-{n}")));
+            // Registered before the file exists, so a signal between the two cannot leave it
+            // behind. The name holds this pid, so any file it might remove instead is a
+            // leftover of a process that is gone.
+            let _guard = TempGuard::new(&tmp);
             // 0666 so a new file gets the user's umask like any other, not a temp file's 0600.
             match OpenOptions::new().write(true).read(true).create_new(true).mode(0o666).open(&tmp) {
                 Ok(file) => {
-                    let _guard = TempGuard::new(&tmp);
                     let out = AtomicFile {
                         file,
                         tmp,
