@@ -14,55 +14,16 @@ Exits 1 when a vector differs or a key is missing.
 """
 
 import argparse
-import os
 import pathlib
-import subprocess
 import sys
 import time
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
+
+from sparkcheck import check, direct, read_lines, session, write_input
 
 import zhvec
 from zhvec import spark as zspark
-
-# Input files to write: Spark packs them into about one partition per core.
-INPUT_FILES = 8
-
-
-def read_lines(path: pathlib.Path) -> list:
-    """The lines as `zhvec embed` cuts them: at `\\n`, a final `\\r` dropped, a byte order mark
-    dropped from the first line."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data:
-        return []
-    lines = data.removesuffix(b"\n").split(b"\n")
-    return [line.removesuffix(b"\r").decode("utf-8") for line in lines]
-
-
-def write_input(lines: list, out: pathlib.Path) -> pathlib.Path:
-    """(key, text) Parquet files, key = line number from 1."""
-    folder = out / "input"
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.parquet"):
-        old.unlink()
-    step = -(-len(lines) // INPUT_FILES) or 1
-    for i, start in enumerate(range(0, len(lines), step)):
-        part = lines[start : start + step]
-        keys = np.arange(start + 1, start + 1 + len(part), dtype=np.int64)
-        pq.write_table(pa.table({"key": keys, "text": part}), folder / f"part-{i:03d}.parquet")
-    return folder
-
-
-def direct(zhvec_bin: str, path: pathlib.Path, out: pathlib.Path) -> tuple:
-    target = out / "direct.npy"
-    start = time.perf_counter()
-    subprocess.run([zhvec_bin, "embed", "-q", "-f", "npy", "-o", str(target), str(path)], check=True)
-    return time.perf_counter() - start, np.load(target)
-
 
 class NoEmbed:
     """An embedder that does nothing: zero rows of the real width."""
@@ -92,31 +53,6 @@ def timed_write(df, target: pathlib.Path) -> float:
     return time.perf_counter() - start
 
 
-def check(target: pathlib.Path, want: np.ndarray) -> int:
-    """The number of keys whose vector differs from `want[key - 1]`, or is missing or repeated."""
-    table = pq.read_table(target)
-    keys = table.column("key").to_numpy()
-    vectors = table.column("vector").combine_chunks()
-    n, dim = want.shape
-    bad = 0
-    if len(keys) != n or len(np.unique(keys)) != n or keys.min(initial=1) < 1 or keys.max(initial=n) > n:
-        print(f"  keys: {len(keys)} rows, {len(np.unique(keys))} distinct, expected 1..{n}")
-        bad += abs(n - len(np.unique(keys))) or 1
-    if vectors.null_count:
-        print(f"  {vectors.null_count} null vectors")
-        bad += vectors.null_count
-    lengths = np.diff(vectors.offsets.to_numpy())
-    if (lengths != dim).any():
-        print(f"  {(lengths != dim).sum()} vectors not of length {dim}")
-        return bad + int((lengths != dim).sum())
-    got = vectors.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False).reshape(-1, dim)
-    order = np.argsort(keys, kind="stable")
-    keys, got = keys[order], got[order]
-    ok = keys[(keys >= 1) & (keys <= n)]
-    same = (got[: len(ok)].view(np.uint32) == want[ok - 1].view(np.uint32)).all(axis=1)
-    return bad + int((~same).sum())
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--master", required=True, help="Spark master, e.g. local[2]")
@@ -131,18 +67,7 @@ def main() -> int:
     dim = zhvec.Embedder(threads=1).dim
     folder = write_input(lines, args.out)
 
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master(args.master)
-        .appName("zhvec package check")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = session(args.master, "zhvec package check", **{"spark.sql.shuffle.partitions": "4"})
     df = spark.read.parquet(str(folder))
     partitions = df.rdd.getNumPartitions()
     # A first job starts the Python workers and warms the JVM; it is not timed.
