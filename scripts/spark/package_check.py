@@ -13,14 +13,13 @@ are those of the second package job.
 Exits 1 when a vector differs or a key is missing.
 """
 
-import argparse
 import pathlib
 import sys
 import time
 
 import numpy as np
 
-from sparkcheck import check, direct, read_lines, session, write_input
+from sparkcheck import arguments, check, direct, read_lines, session, write_input
 
 import zhvec
 from zhvec import spark as zspark
@@ -54,13 +53,7 @@ def timed_write(df, target: pathlib.Path) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--master", required=True, help="Spark master, e.g. local[2]")
-    ap.add_argument("--input", required=True, type=pathlib.Path, help="text file, one text per line")
-    ap.add_argument("--zhvec", required=True, help="the zhvec binary for the direct run")
-    ap.add_argument("--out", required=True, type=pathlib.Path, help="folder for the outputs")
-    args = ap.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = arguments(__doc__, "the zhvec binary for the direct run")
 
     lines = read_lines(args.input)
     direct_s, want = direct(args.zhvec, args.input, args.out)

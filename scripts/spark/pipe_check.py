@@ -12,7 +12,6 @@ DIR/shipped.parquet, finds it inside each task with SparkFiles.get and passes it
 ZHVEC_VOCAB. Exits 1 when a vector differs or a key is missing or repeated.
 """
 
-import argparse
 import os
 import pathlib
 import subprocess
@@ -22,7 +21,7 @@ import time
 
 import numpy as np
 
-from sparkcheck import check, direct, read_lines, session, write_input
+from sparkcheck import arguments, check, direct, read_lines, session, write_input
 
 def keyed_line(row) -> str:
     # The text holds no newline: it was one line of the input.
@@ -86,14 +85,11 @@ def timed_write(spark, rows, target: pathlib.Path) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--master", required=True, help="Spark master, e.g. local[2]")
-    ap.add_argument("--input", required=True, type=pathlib.Path, help="text file, one text per line")
-    ap.add_argument("--zhvec", required=True, help="the zhvec binary (an absolute path is used)")
-    ap.add_argument("--out", required=True, type=pathlib.Path, help="folder for the outputs")
-    ap.add_argument("--vocab", type=pathlib.Path, help="also ship this table with sc.addFile")
-    args = ap.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = arguments(
+        __doc__,
+        "the zhvec binary (an absolute path is used)",
+        ("--vocab", {"type": pathlib.Path, "help": "also ship this table with sc.addFile"}),
+    )
     zhvec_bin = os.path.abspath(args.zhvec)
 
     lines = read_lines(args.input)

@@ -1,6 +1,7 @@
 """What the Spark checks share: the input as keyed Parquet, the direct run they are checked
 against, the comparison by key, and the Spark session."""
 
+import argparse
 import os
 import pathlib
 import subprocess
@@ -91,3 +92,18 @@ def session(master: str, name: str, **conf):
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def arguments(doc: str, zhvec_help: str, *extra) -> argparse.Namespace:
+    """The options every check takes (--master, --input, --zhvec, --out), plus `extra`
+    (name, keyword arguments) pairs; the output folder is created."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--master", required=True, help="Spark master, e.g. local[2]")
+    ap.add_argument("--input", required=True, type=pathlib.Path, help="text file, one text per line")
+    ap.add_argument("--zhvec", required=True, help=zhvec_help)
+    ap.add_argument("--out", required=True, type=pathlib.Path, help="folder for the outputs")
+    for name, options in extra:
+        ap.add_argument(name, **options)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args

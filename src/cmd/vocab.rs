@@ -25,19 +25,14 @@ pub fn build(args: BuildArgs) -> Result<()> {
 
 /// The `vocab build --json` summary. The field names are part of the interface.
 pub fn build_json(s: &Summary) -> serde_json::Value {
-    serde_json::json!({
-        "output": s.output.display().to_string(),
-        "rows": s.rows,
-        "words": s.words,
-        "chars": s.chars,
-        "derived_chars": s.derived_chars,
-        "skipped": s.skipped,
-        "duplicates": s.duplicates,
-        "input_bytes": s.input_bytes,
-        "seconds": s.elapsed.as_secs_f64(),
-        "read_seconds": s.read_time.as_secs_f64(),
-        "mb_per_s": s.mb_per_s(),
-    })
+    let mut v = serde_json::Map::new();
+    v.insert("output".into(), s.output.display().to_string().into());
+    v.extend(s.counts_json());
+    v.insert("input_bytes".into(), s.input_bytes.into());
+    v.insert("seconds".into(), s.elapsed.as_secs_f64().into());
+    v.insert("read_seconds".into(), s.read_time.as_secs_f64().into());
+    v.insert("mb_per_s".into(), s.mb_per_s().into());
+    serde_json::Value::Object(v)
 }
 
 /// The facts `vocab info` shows, as JSON.

@@ -141,6 +141,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The row counts, as the table's metadata records them under `stats` and `vocab build
+    /// --json` prints them.
+    pub fn counts_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut counts = serde_json::Map::new();
+        counts.insert("rows".into(), self.rows.into());
+        counts.insert("words".into(), self.words.into());
+        counts.insert("chars".into(), self.chars.into());
+        counts.insert("derived_chars".into(), self.derived_chars.into());
+        counts.insert("skipped".into(), self.skipped.into());
+        counts.insert("duplicates".into(), self.duplicates.into());
+        counts
+    }
+
     /// Vectors read per second, in MB (10⁶ bytes).
     pub fn mb_per_s(&self) -> f64 {
         self.input_bytes as f64 / 1e6 / self.read_time.as_secs_f64().max(1e-9)
@@ -544,14 +557,7 @@ fn metadata(
             "skip_bad": opts.skip_bad,
             "allow_row_count_mismatch": opts.allow_row_count_mismatch,
         },
-        "stats": {
-            "rows": s.rows,
-            "words": s.words,
-            "chars": s.chars,
-            "derived_chars": s.derived_chars,
-            "skipped": s.skipped,
-            "duplicates": s.duplicates,
-        },
+        "stats": s.counts_json(),
     });
     if let Some(text) = &opts.source {
         meta["source"] = json!(text);
