@@ -9,7 +9,10 @@
 # stripped) repeated 4 times. Rows, all measured in this run, each the median of RUNS (>= 5)
 # hyperfine runs:
 #   zhvec embed --format npy|jsonl at --threads 1 and --threads $(nproc), --seg-dict jieba,
-#       test table of common.sh (64-d words + 64-d chars = 128-d rows), output to a file;
+#       test table of common.sh (64-d words + 64-d chars = 128-d rows), output to a file,
+#       and jsonl --digits 6 at $(nproc) threads;
+#   the same with the embedded default table and default options (int8, 256-d rows):
+#       npy at 1 and $(nproc) threads, jsonl and jsonl --digits 6 at $(nproc);
 #   jieba-rs segmentation alone (examples/segment_only.rs), 1 thread and all threads: the floor;
 #   zhvec's segmentation alone (the same example), 1 thread and all threads;
 #   the Python peer (scripts/peer_embed.py, same table as word2vec text, loading included),
@@ -21,6 +24,7 @@
 # Max RSS comes from one extra run under /usr/bin/time -v (it also warms the caches).
 # MB/s is always raw corpus bytes per second, also for fastText's pre-segmented input.
 # Ratios compare with the peer and the floor at the same thread count (fastText: 1 thread).
+# Outputs go to /dev/shm when it is writable (RAM), else to the temp dir.
 # Environment: RUNS (default 5), STARTUP_RUNS (default 50), ZHVEC, ZHVEC_CACHE, ZHVEC_NO_BUILD=1.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -82,7 +86,8 @@ if [ -z "${ZHVEC_NO_BUILD:-}" ] || [ ! -x "$SEGMENT_ONLY" ]; then
         [ -x "$SEGMENT_ONLY" ] || die "cannot build examples/segment_only"
 fi
 
-tmp=$(mktemp -d)
+# Outputs go to RAM (/dev/shm when there is one) so the disk does not time the writes.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp=$(mktemp -d -p /dev/shm); else tmp=$(mktemp -d); fi
 trap 'rm -rf "$tmp"' EXIT
 MANIFEST=$tmp/rows.tsv
 : >"$MANIFEST"
@@ -112,6 +117,17 @@ for t in 1 "$NPROC"; do
             "$Z embed --vocab $V --seg-dict jieba --format $fmt --threads $t --quiet -o $tmp/out.$fmt $C"
     done
 done
+bench "zhvec-digits6-$NPROC" "zhvec embed --format jsonl --digits 6" "$NPROC" embed 0 "$RUNS" \
+    "$Z embed --vocab $V --seg-dict jieba --digits 6 --threads $NPROC --quiet -o $tmp/out.jsonl $C"
+# The embedded default table (int8, 128 + 128 dims, nfkc,t2s normalization), default options.
+for t in 1 "$NPROC"; do
+    bench "default-npy-$t" "zhvec embed --format npy, embedded default table" "$t" embed 0 "$RUNS" \
+        "$Z embed --format npy --threads $t --quiet -o $tmp/out.npy $C"
+done
+bench "default-jsonl-$NPROC" "zhvec embed (jsonl), embedded default table" "$NPROC" embed 0 "$RUNS" \
+    "$Z embed --threads $NPROC --quiet -o $tmp/out.jsonl $C"
+bench "default-digits6-$NPROC" "zhvec embed --digits 6, embedded default table" "$NPROC" embed 0 "$RUNS" \
+    "$Z embed --digits 6 --threads $NPROC --quiet -o $tmp/out.jsonl $C"
 bench floor-1 "jieba-rs segmentation only" 1 floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") 1 jieba-rs < $C"
 bench "floor-$NPROC" "jieba-rs segmentation only" "$NPROC" floor 0 "$RUNS" "$(q "$SEGMENT_ONLY") $NPROC jieba-rs < $C"
 bench seg-1 "zhvec segmentation only" 1 seg 0 "$RUNS" "$(q "$SEGMENT_ONLY") 1 zhvec < $C"
@@ -159,6 +175,6 @@ bytes=$(wc -c <"$CORPUS")
 echo
 machine_line "$LOAD_START"
 echo "$(zhvec_line); corpus: $(basename "$BASE") x$TIMES," \
-    "$lines lines, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB; table: 100k words + 4k chars, 64-d f32; runs: $RUNS (startup: $STARTUP_RUNS)"
+    "$lines lines, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB; test table: 100k words + 4k chars, 64-d f32; default table: $("$ZHVEC" vocab info --json | python3 -c 'import json, sys; m = json.load(sys.stdin); print("%d words + %d chars, %d + %d-d %s" % (m["words"], m["chars"], m["dim"], m["char_dim"], m["dtype"]))'); runs: $RUNS (startup: $STARTUP_RUNS)"
 echo
 python3 "$SCRIPTS/bench-table.py" "$MANIFEST" "$lines" "$bytes"
