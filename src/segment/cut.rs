@@ -16,8 +16,9 @@ use super::trie::{Node, TrieRef};
 /// (−∞ for frequency 0), NaN for a prefix only.
 pub(crate) trait Words {
     fn child(&self, node: u64, c: char) -> Option<(u64, f64)>;
-    /// Starts loading what [`Words::child`] will read.
-    fn prefetch(&self, node: u64, c: char);
+    /// Starts loading what [`Words::child`] will read; false when it is known already
+    /// that `node` has no child by `c`.
+    fn prefetch(&self, node: u64, c: char) -> bool;
 
     /// The value of `chars` as one string, if it is a word or a prefix.
     fn value(&self, chars: &[char]) -> Option<f64> {
@@ -39,7 +40,7 @@ impl Words for TrieRef<'_> {
     }
 
     #[inline(always)]
-    fn prefetch(&self, node: u64, c: char) {
+    fn prefetch(&self, node: u64, c: char) -> bool {
         TrieRef::prefetch(self, node as Node, c)
     }
 }
@@ -72,14 +73,12 @@ impl Words for Overlaid<'_> {
     }
 
     #[inline]
-    fn prefetch(&self, node: u64, c: char) {
+    fn prefetch(&self, node: u64, c: char) -> bool {
         let (b, a) = ((node >> 32) as Node, node as Node);
-        if b != GONE {
-            self.base.prefetch(b, c);
-        }
-        if a != GONE {
-            self.added.prefetch(a, c);
-        }
+        // Both are asked, so both start loading.
+        let base = b != GONE && self.base.prefetch(b, c);
+        let added = a != GONE && self.added.prefetch(a, c);
+        base || added
     }
 }
 
@@ -289,10 +288,10 @@ impl<W: Words> Cutter<'_, W> {
                 if is_word(v) {
                     s.found.push((i, at as u32 + 1, v));
                 }
-                // A walk at the run's last character has nowhere to go.
-                if at + 1 < s.ends[i as usize] as usize {
-                    // Its next step is taken in the next round: its slot loads meanwhile.
-                    self.words.prefetch(next, chars[at + 1]);
+                // A walk at the run's last character has nowhere to go, nor one whose next
+                // step the filter rules out. The next step is taken in the next round: its
+                // slot loads meanwhile.
+                if at + 1 < s.ends[i as usize] as usize && self.words.prefetch(next, chars[at + 1]) {
                     walks[kept] = (i, next);
                     kept += 1;
                 }
