@@ -1,5 +1,5 @@
 //! Packs jieba's standard dictionary (`vocab/jieba-dict.txt`, lines of `word freq tag`) into
-//! the trie of `src/segment/trie.rs`, jieba's HMM (`src/segment/hmm.txt`) into a table of
+//! the trie of `src/segment/trie.rs` (slots, root table, filter), jieba's HMM (`src/segment/hmm.txt`) into a table of
 //! f64, and OpenCC's traditional-to-simplified
 //! dictionaries (`vocab/opencc/`) into that of `src/normalize/table.rs`. The binary embeds
 //! both and reads them in place.
@@ -51,8 +51,8 @@ fn pack_dictionary() {
         }
     }
     let trie = trie.finish();
-    let header = [u64::from_le_bytes(*b"ZHSEGTR1"), total, words, trie.slots.len() as u64];
-    let slots = trie.slots.into_iter().chain(trie.root).flatten();
+    let header = [u64::from_le_bytes(*b"ZHSEGTR2"), total, words, trie.slots.len() as u64];
+    let slots = trie.slots.into_iter().chain(trie.root).flatten().chain(trie.filter);
     write_out("jieba-trie.bin", &to_bytes(header.into_iter().chain(slots)));
 }
 

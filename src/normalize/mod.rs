@@ -147,6 +147,9 @@ impl Normalizer {
     /// The normalized line: `line` itself when no step changes it, else a view of `buf`.
     /// Never adds or removes a `\n`.
     pub fn normalize<'a>(&self, line: &'a str, buf: &'a mut NormalizeBuf) -> &'a str {
+        if self.surely_unchanged(line) {
+            return line;
+        }
         // The current text is `line` until a step changes it, then `src`; a step writes into
         // `dst`, and the two swap.
         let (mut src, mut dst) = (&mut buf.a, &mut buf.b);
@@ -171,6 +174,17 @@ impl Normalizer {
 }
 
 impl Normalizer {
+    /// One scan that proves neither step changes `line` (most lines of simplified text):
+    /// the first tests of `nfkc` and of the conversion, taken together.
+    #[inline]
+    fn surely_unchanged(&self, line: &str) -> bool {
+        let nfkc = self.steps.nfkc;
+        line.chars().all(|c| {
+            (!nfkc || surely_stable(c) || keeps(c))
+                && !self.tables.is_some_and(|t| c as u32 >= 0x300 && t.is_traditional(c))
+        })
+    }
+
     /// Normalizes each line of `text` by itself, exactly as the lines are normalized when
     /// embedded (a line's conversion does not depend on its neighbours). Borrows when
     /// nothing changes.

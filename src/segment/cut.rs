@@ -16,8 +16,9 @@ use super::trie::{Node, TrieRef};
 /// (−∞ for frequency 0), NaN for a prefix only.
 pub(crate) trait Words {
     fn child(&self, node: u64, c: char) -> Option<(u64, f64)>;
-    /// Starts loading what [`Words::child`] will read.
-    fn prefetch(&self, node: u64, c: char);
+    /// Starts loading what [`Words::child`] will read; false when it is known already
+    /// that `node` has no child by `c`.
+    fn prefetch(&self, node: u64, c: char) -> bool;
 
     /// The value of `chars` as one string, if it is a word or a prefix.
     fn value(&self, chars: &[char]) -> Option<f64> {
@@ -39,7 +40,7 @@ impl Words for TrieRef<'_> {
     }
 
     #[inline(always)]
-    fn prefetch(&self, node: u64, c: char) {
+    fn prefetch(&self, node: u64, c: char) -> bool {
         TrieRef::prefetch(self, node as Node, c)
     }
 }
@@ -72,14 +73,12 @@ impl Words for Overlaid<'_> {
     }
 
     #[inline]
-    fn prefetch(&self, node: u64, c: char) {
+    fn prefetch(&self, node: u64, c: char) -> bool {
         let (b, a) = ((node >> 32) as Node, node as Node);
-        if b != GONE {
-            self.base.prefetch(b, c);
-        }
-        if a != GONE {
-            self.added.prefetch(a, c);
-        }
+        // Both are asked, so both start loading.
+        let base = b != GONE && self.base.prefetch(b, c);
+        let added = a != GONE && self.added.prefetch(a, c);
+        base || added
     }
 }
 
@@ -116,6 +115,9 @@ const M: u8 = 2;
 const S: u8 = 3;
 /// finalseg's `PrevStatus`, each pair in ascending order.
 const PREV: [[u8; 2]; 4] = [[E, S], [B, M], [B, M], [E, S]];
+/// No word in [`Scratch::found`].
+const NO_WORD: u32 = u32::MAX;
+
 /// finalseg's `MIN_FLOAT`.
 pub(crate) const MIN_FLOAT: f64 = -3.14e100;
 
@@ -133,13 +135,10 @@ pub(crate) struct Scratch {
     ends: Vec<u32>,
     /// The trie walks still going: start and node.
     walks: Vec<(u32, u64)>,
-    /// The words found: start, end, value.
+    /// The words found: end, the start's word found before it ([`NO_WORD`] for none), value.
     found: Vec<(u32, u32, f64)>,
-    /// Where each start's words begin in `edges`, and a copy used while sorting.
-    first: Vec<u32>,
-    next: Vec<u32>,
-    /// The words by start: end and value.
-    edges: Vec<(u32, f64)>,
+    /// Per start, its last word found (the longest) in `found`, or [`NO_WORD`].
+    last: Vec<u32>,
     /// Viterbi back pointers, one per state per character.
     back: Vec<[u8; 4]>,
     states: Vec<u8>,
@@ -263,9 +262,9 @@ impl<W: Words> Cutter<'_, W> {
     }
 
     /// The DAG of the runs in `s.chars`: every dictionary word at every position, into
-    /// `s.edges` as `(end, value)`, by start and then by end. The trie is walked one
-    /// character deeper at a time for all positions together, so that the walks' cache
-    /// misses overlap. Walks stop at their run's end.
+    /// `s.found`, each start's words a list from the longest down (`s.last`). The trie is
+    /// walked one character deeper at a time for all positions together, so that the walks'
+    /// cache misses overlap. Walks stop at their run's end.
     fn dag(&self, s: &mut Scratch) {
         let n = s.chars.len();
         let chars = &s.chars[..];
@@ -278,6 +277,8 @@ impl<W: Words> Cutter<'_, W> {
             s.walks.extend((a..b).map(|i| (i, ROOT_NODE)));
         }
         s.found.clear();
+        s.last.clear();
+        s.last.resize(n, NO_WORD);
         let mut depth = 0;
         while !s.walks.is_empty() {
             let walks = &mut s.walks;
@@ -287,35 +288,20 @@ impl<W: Words> Cutter<'_, W> {
                 let at = i as usize + depth;
                 let Some((next, v)) = self.words.child(node, chars[at]) else { continue };
                 if is_word(v) {
-                    s.found.push((i, at as u32 + 1, v));
+                    let last = &mut s.last[i as usize];
+                    s.found.push((at as u32 + 1, *last, v));
+                    *last = s.found.len() as u32 - 1;
                 }
-                // A walk at the run's last character has nowhere to go.
-                if at + 1 < s.ends[i as usize] as usize {
-                    // Its next step is taken in the next round: its slot loads meanwhile.
-                    self.words.prefetch(next, chars[at + 1]);
+                // A walk at the run's last character has nowhere to go, nor one whose next
+                // step the filter rules out. The next step is taken in the next round: its
+                // slot loads meanwhile.
+                if at + 1 < s.ends[i as usize] as usize && self.words.prefetch(next, chars[at + 1]) {
                     walks[kept] = (i, next);
                     kept += 1;
                 }
             }
             walks.truncate(kept);
             depth += 1;
-        }
-        // By start (stable, so each start's ends stay ascending): a counting sort.
-        s.first.clear();
-        s.first.resize(n + 1, 0);
-        for &(i, _, _) in &s.found {
-            s.first[i as usize + 1] += 1;
-        }
-        for i in 0..n {
-            s.first[i + 1] += s.first[i];
-        }
-        s.edges.clear();
-        s.edges.resize(s.found.len(), (0, 0.0));
-        s.next.clear();
-        s.next.extend_from_slice(&s.first);
-        for &(i, end, v) in &s.found {
-            s.edges[s.next[i as usize] as usize] = (end, v);
-            s.next[i as usize] += 1;
         }
     }
 
@@ -333,18 +319,23 @@ impl<W: Words> Cutter<'_, W> {
                 route[idx] = (0.0, idx as u32);
                 continue;
             }
-            let edges = &s.edges[s.first[idx] as usize..s.first[idx + 1] as usize];
-            let mut best = match edges.split_first() {
-                Some((&(end, v), _)) => ((v - lt) + route[end as usize].0, end),
+            let mut word = s.last[idx];
+            let mut best = match s.found.get(word as usize) {
+                Some(&(end, shorter, v)) => {
+                    word = shorter;
+                    ((v - lt) + route[end as usize].0, end)
+                }
                 // log(1) - logtotal: the character alone, not a word.
                 None => ((0.0 - lt) + route[idx + 1].0, idx as u32 + 1),
             };
-            for &(end, v) in edges.iter().skip(1) {
+            while let Some(&(end, shorter, v)) = s.found.get(word as usize) {
                 let p = (v - lt) + route[end as usize].0;
-                // Ties go to the larger end, as in Python's max over (prob, x).
-                if p >= best.0 {
+                // Ties go to the larger end, as in Python's max over (prob, x): the longer
+                // word, seen first.
+                if p > best.0 {
                     best = (p, end);
                 }
+                word = shorter;
             }
             route[idx] = best;
         }

@@ -25,13 +25,13 @@ pub use user::UserDict;
 struct Aligned<T: ?Sized>(T);
 
 /// jieba's standard dictionary as a trie: a header of four u64 (magic, total, words, the
-/// number of slots), then the slots and the root table of `trie.rs`.
+/// number of slots), then the slots, the root table and the filter of `trie.rs`.
 static STANDARD_TRIE: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/jieba-trie.bin")));
 /// finalseg's HMM as f64: start (4), trans (4 × 4), then 4 emissions per character of
 /// U+4E00..=U+9FD5.
 static HMM_TABLE: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/jieba-hmm.bin")));
 
-const TRIE_MAGIC: u64 = u64::from_le_bytes(*b"ZHSEGTR1");
+const TRIE_MAGIC: u64 = u64::from_le_bytes(*b"ZHSEGTR2");
 
 /// Which dictionary the segmenter uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +43,10 @@ pub enum SegDict {
 }
 
 pub struct Segmenter {
-    /// The dictionary's trie: its slots and root table.
+    /// The dictionary's trie: its slots, root table and filter.
     base: Cow<'static, [[u64; 2]]>,
     base_root: Cow<'static, [[u64; 2]]>,
+    base_filter: Cow<'static, [u64]>,
     /// Its frequency total.
     base_total: u64,
     /// A user dictionary's words, if any.
@@ -65,19 +66,26 @@ impl Segmenter {
     pub fn standard() -> Segmenter {
         let words: &[u64] = bytemuck::cast_slice(&STANDARD_TRIE.0);
         assert_eq!(words[0], TRIE_MAGIC, "build.rs packs the standard dictionary");
-        let slots: &[[u64; 2]] = bytemuck::cast_slice(&words[4..]);
-        let (slots, root) = slots.split_at(words[3] as usize);
-        Segmenter::over(Cow::Borrowed(slots), Cow::Borrowed(root), words[1])
+        let n = words[3] as usize;
+        let (slots, filter) = words[4..].split_at(2 * (n + trie::ROOT_TABLE_LEN));
+        let (slots, root) = bytemuck::cast_slice::<u64, [u64; 2]>(slots).split_at(n);
+        Segmenter::over(Cow::Borrowed(slots), Cow::Borrowed(root), Cow::Borrowed(filter), words[1])
     }
 
-    fn over(base: Cow<'static, [[u64; 2]]>, base_root: Cow<'static, [[u64; 2]]>, total: u64) -> Segmenter {
+    fn over(
+        base: Cow<'static, [[u64; 2]]>,
+        base_root: Cow<'static, [[u64; 2]]>,
+        base_filter: Cow<'static, [u64]>,
+        total: u64,
+    ) -> Segmenter {
         let f: &[f64] = bytemuck::cast_slice(&HMM_TABLE.0);
         let mut trans = [[0.0; 4]; 4];
         for (i, row) in trans.iter_mut().enumerate() {
             row.copy_from_slice(&f[4 + 4 * i..8 + 4 * i]);
         }
         let hmm = Hmm { start: [f[0], f[1], f[2], f[3]], trans, emit: bytemuck::cast_slice(&f[20..]) };
-        Segmenter { base, base_root, base_total: total, added: None, log_total: (total as f64).ln(), hmm }
+        let log_total = (total as f64).ln();
+        Segmenter { base, base_root, base_filter, base_total: total, added: None, log_total, hmm }
     }
 
     /// A segmenter whose dictionary is the vocab's words and characters with their counts.
@@ -104,7 +112,7 @@ impl Segmenter {
             _ => words.build_whole()?,
         };
         let trie = trie.finish();
-        Ok(Segmenter::over(Cow::Owned(trie.slots), Cow::Owned(trie.root), shape.total as u64))
+        Ok(Segmenter::over(Cow::Owned(trie.slots), Cow::Owned(trie.root), Cow::Owned(trie.filter), shape.total as u64))
     }
 
     /// A segmenter over `dict` as [`Segmenter::new`] makes it, with the words of a jieba
@@ -125,7 +133,7 @@ impl Segmenter {
     }
 
     fn base(&self) -> TrieRef<'_> {
-        TrieRef::new(&self.base, &self.base_root).expect("a trie is well formed")
+        TrieRef::new(&self.base, &self.base_root, &self.base_filter).expect("a trie is well formed")
     }
 
     /// Calls `emit` with the byte range of each of jieba's tokens of `text`, whitespace too.
@@ -532,6 +540,32 @@ mod tests {
             assert_eq!(v, (freq as f64).ln(), "{word}");
             assert_eq!(v.exp().round() as u64, freq, "{word}");
         }
+    }
+
+    #[test]
+    fn the_filter_passes_every_node_and_stops_most_others() {
+        let seg = Segmenter::standard();
+        let base = seg.base();
+        let (mut nodes, mut others, mut stopped) = (0, 0, 0);
+        for line in include_str!("../../vocab/jieba-dict.txt").lines().step_by(7) {
+            let word: Vec<char> = line.split(' ').next().unwrap().chars().collect();
+            let mut node = trie::ROOT;
+            for &c in &word {
+                assert!(base.prefetch(node, c), "{word:?}");
+                node = base.child(node, c).unwrap().0;
+                nodes += 1;
+            }
+            // A word's node has few children: most characters lead nowhere from it.
+            for c in "的了是在不有人这中大为上个国我以要他".chars() {
+                if base.child(node, c).is_none() {
+                    others += 1;
+                    stopped += usize::from(!base.prefetch(node, c));
+                }
+            }
+        }
+        assert!(nodes > 100_000, "{nodes}");
+        // 8 filter bits per slot and at most one node per two slots: about 6% get through.
+        assert!(stopped * 100 > others * 85, "{stopped} of {others} stopped");
     }
 
     #[test]

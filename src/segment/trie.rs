@@ -9,6 +9,11 @@
 //! `build.rs` builds the trie of jieba's standard dictionary with this file (it has no crate
 //! imports) and the binary reads it in place; the same code builds small tries at run time
 //! (a vocab's words, a user dictionary).
+//!
+//! A finished trie also has a filter: one bit per key hash, 8 bits per slot, set for every
+//! node. Most steps a segmenter tries lead nowhere (in headlines about 60% of the steps
+//! below the root), and the filter, 1/16 the size of the slots and so mostly in cache,
+//! answers them without reading a slot.
 
 /// A node id: the index of its slot + 1; 0 is the root.
 pub type Node = u32;
@@ -21,13 +26,34 @@ fn key(parent: Node, c: char) -> u64 {
     (u64::from(parent) << 22) | (u64::from(c as u32) << 1) | 1
 }
 
+/// The hash of `key`: its top `bits` bits are the home slot in a table of `1 << bits`
+/// slots, its top `bits + 3` the key's bit in the filter.
+#[inline(always)]
+fn hash(key: u64) -> u64 {
+    let mut h = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^= h >> 29;
+    h.wrapping_mul(0xbf58_476d_1ce4_e5b9)
+}
+
 /// The home slot of `key` in a table of `1 << bits` slots.
 #[inline(always)]
 fn home(key: u64, bits: u32) -> usize {
-    let mut h = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    h ^= h >> 29;
-    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    (h >> (64 - bits)) as usize
+    (hash(key) >> (64 - bits)) as usize
+}
+
+/// Filter bits per slot, as a power of two.
+const FILTER_SHIFT: u32 = 3;
+
+/// The length in u64 of the filter of a table of `slots` slots.
+pub fn filter_len(slots: usize) -> usize {
+    (slots << FILTER_SHIFT).div_ceil(64)
+}
+
+/// The filter bit of a key of hash `h` in a table of `1 << bits` slots: word and mask.
+#[inline(always)]
+fn filter_bit(h: u64, bits: u32) -> (usize, u64) {
+    let b = h >> (64 - bits - FILTER_SHIFT);
+    ((b >> 6) as usize, 1 << (b & 63))
 }
 
 /// The characters with a place in the root table: ASCII and U+4E00..=U+9FD5, all that can
@@ -45,21 +71,33 @@ fn root_index(c: char) -> Option<usize> {
 
 /// A trie over a slice of slots (a power of two of them, at most half full), and the
 /// root's children in a table of their own, [`ROOT_TABLE_LEN`] slots of `[node, value]`
-/// (node 0: none), since every position of a text starts at the root.
+/// (node 0: none), since every position of a text starts at the root; and the filter of
+/// the keys in the slots (empty: none, every key may be there).
 #[derive(Clone, Copy)]
 pub struct TrieRef<'a> {
     slots: &'a [[u64; 2]],
     root: &'a [[u64; 2]],
+    filter: &'a [u64],
     bits: u32,
 }
 
 impl<'a> TrieRef<'a> {
-    /// `None` unless the number of slots is a power of two of at least 2 and the root
-    /// table has its length.
-    pub fn new(slots: &'a [[u64; 2]], root: &'a [[u64; 2]]) -> Option<TrieRef<'a>> {
+    /// `None` unless the number of slots is a power of two of at least 2, and the root
+    /// table and the filter have their lengths.
+    pub fn new(slots: &'a [[u64; 2]], root: &'a [[u64; 2]], filter: &'a [u64]) -> Option<TrieRef<'a>> {
         let bits = slots.len().trailing_zeros();
-        let ok = slots.len().is_power_of_two() && (1..42).contains(&bits) && root.len() == ROOT_TABLE_LEN;
-        ok.then_some(TrieRef { slots, root, bits })
+        let ok = slots.len().is_power_of_two()
+            && (1..42).contains(&bits)
+            && root.len() == ROOT_TABLE_LEN
+            && filter.len() == filter_len(slots.len());
+        ok.then_some(TrieRef { slots, root, filter, bits })
+    }
+
+    /// Whether the filter lets the key of hash `h` through: false means it is no node.
+    #[inline(always)]
+    fn may_hold(&self, h: u64) -> bool {
+        let (word, mask) = filter_bit(h, self.bits);
+        self.filter.get(word).is_none_or(|w| w & mask != 0)
     }
 
     /// The child of `node` by `c`, and its value.
@@ -76,8 +114,12 @@ impl<'a> TrieRef<'a> {
     #[inline(always)]
     fn child_by_hash(&self, node: Node, c: char) -> Option<(Node, f64)> {
         let k = key(node, c);
+        let h = hash(k);
+        if !self.may_hold(h) {
+            return None;
+        }
         let mask = self.slots.len() - 1;
-        let mut i = home(k, self.bits);
+        let mut i = (h >> (64 - self.bits)) as usize;
         // At most half the slots are full, so an empty one ends the probe; the bound keeps
         // a damaged table from looping.
         for _ in 0..self.slots.len() {
@@ -94,18 +136,25 @@ impl<'a> TrieRef<'a> {
     }
 
     /// Starts loading the slot where [`TrieRef::child`] of `node` by `c` starts looking.
+    /// Returns false when the filter already says there is no such child.
     #[inline(always)]
-    pub fn prefetch(&self, node: Node, c: char) {
+    pub fn prefetch(&self, node: Node, c: char) -> bool {
+        if node == ROOT {
+            return true;
+        }
+        let h = hash(key(node, c));
+        if !self.may_hold(h) {
+            return false;
+        }
         #[cfg(target_arch = "x86_64")]
-        if let Some(slot) = self.slots.get(home(key(node, c), self.bits)).filter(|_| node != ROOT) {
+        if let Some(slot) = self.slots.get((h >> (64 - self.bits)) as usize) {
             // SAFETY: a prefetch is only a hint: it cannot fault, and it changes nothing the
             // program can observe. The address is inside the slots anyway.
             unsafe {
                 std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((slot as *const [u64; 2]).cast())
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = (node, c);
+        true
     }
 
     /// The node of `word` and its value, if it is a word or a prefix of one.
@@ -136,10 +185,10 @@ impl Default for TrieBuilder {
 impl TrieBuilder {
     /// The trie so far, without a root table.
     pub fn as_ref(&self) -> TrieRef<'_> {
-        TrieRef { slots: &self.slots, root: &[], bits: self.bits }
+        TrieRef { slots: &self.slots, root: &[], filter: &[], bits: self.bits }
     }
 
-    /// The slots and the root table.
+    /// The slots, the root table and the filter.
     pub fn finish(self) -> Trie {
         let walk = self.as_ref();
         let root = (0..ROOT_TABLE_LEN)
@@ -149,7 +198,12 @@ impl TrieBuilder {
                 found.map_or([0; 2], |(n, v)| [u64::from(n), v.to_bits()])
             })
             .collect();
-        Trie { slots: self.slots, root }
+        let mut filter = vec![0u64; filter_len(self.slots.len())];
+        for &[k, _] in self.slots.iter().filter(|s| s[0] != 0) {
+            let (word, mask) = filter_bit(hash(k), self.bits);
+            filter[word] |= mask;
+        }
+        Trie { slots: self.slots, root, filter }
     }
 
     /// Makes `word` a node, and every prefix of it (new ones get NaN), then sets the word's
@@ -215,4 +269,5 @@ impl TrieBuilder {
 pub struct Trie {
     pub slots: Vec<[u64; 2]>,
     pub root: Vec<[u64; 2]>,
+    pub filter: Vec<u64>,
 }

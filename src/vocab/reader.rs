@@ -417,6 +417,20 @@ impl<'a> TableView<'a> {
         }
     }
 
+    /// Starts loading the name of the candidate of a lookup of hash `h` (see
+    /// [`TableView::prefetch_candidate`]), which the lookup compares; its offsets should be on
+    /// their way already.
+    #[inline(always)]
+    pub fn prefetch_candidate_name(&self, h: u64) {
+        let Some(&s) = self.slots.get(h as usize & self.slots.len().wrapping_sub(1)) else { return };
+        if s == EMPTY_SLOT || s >> 32 != u64::from(tag(h)) {
+            return;
+        }
+        if let Some(&at) = self.offsets.get(s as u32 as usize) {
+            prefetch(self.strings, at as usize);
+        }
+    }
+
     /// [`TableView::find`] with the name's hash already computed.
     #[inline]
     pub fn find_hashed(&self, name: &[u8], h: u64) -> Option<u32> {
@@ -601,8 +615,8 @@ impl<'a> View<'a> {
     /// [`View::find_started_word`]; a `None` name needs no lookup.
     ///
     /// Every lookup is started before any is finished, so their cache misses (index slot,
-    /// then the name offsets and row behind it) overlap instead of queueing: first every slot
-    /// is prefetched, then every candidate behind a slot. Work done between the finishing
+    /// then the name offsets and row behind it, then the name) overlap instead of queueing:
+    /// first every slot is prefetched, then every candidate behind a slot, then its name. Work done between the finishing
     /// lookups (such as adding up the rows found) gives the loads time to land.
     #[inline(always)]
     pub fn start_words<'n>(&self, names: impl Iterator<Item = Option<&'n str>>, started: &mut StartedWords) {
@@ -617,6 +631,7 @@ impl<'a> View<'a> {
             h
         }));
         hashes.iter().flatten().for_each(|&h| words.prefetch_candidate(h));
+        hashes.iter().flatten().for_each(|&h| words.prefetch_candidate_name(h));
     }
 
     /// The word-table row of `name`, the `i`-th name given to the last
