@@ -451,7 +451,9 @@ mod tests {
         assert_eq!(lines(b"\n").count(), 1);
         assert_eq!(lines(b"x\n").count(), 1);
         let long: Vec<u8> = (0..1000u32).map(|i| if i % 7 == 0 { b'\n' } else { b'x' }).collect();
-        for text in [&b""[..], b"\n", b"x", b"x\n", b"a\r\nb\n\nc", b"\n\n", b"a\nb", &long, &long[..999], &[b'\n'; 300]] {
+        for text in
+            [&b""[..], b"\n", b"x", b"x\n", b"a\r\nb\n\nc", b"\n\n", b"a\nb", &long, &long[..999], &[b'\n'; 300]]
+        {
             assert_eq!(count_lines(text), lines(text).count() as u64, "{text:?}");
         }
     }
