@@ -453,6 +453,16 @@ fn parse_field(buf: &[u8], start: usize) -> (Option<f32>, usize) {
     if neg || buf[p] == b'+' {
         p += 1;
     }
+    // The usual field, one digit and a point before the decimals, without the byte loop.
+    if let Some(&[d, b'.']) = buf.get(p..p + 2) {
+        if let (true, Some((frac, k))) = (d.is_ascii_digit(), buf.get(p + 2..).and_then(fraction)) {
+            let m = u64::from(d - b'0') * POW10_U64[k] + frac;
+            if m < 1 << 24 {
+                let v = m as f32 / POW10[k];
+                return (Some(if neg { -v } else { v }), p + 2 + k);
+            }
+        }
+    }
     let (mut mantissa, mut decimals, mut digits, mut dot) = (0u32, 0usize, 0usize, false);
     while p < buf.len() {
         let c = buf[p];
