@@ -8,10 +8,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{stderr_of, write, zhvec};
+use common::{read_table, stderr_of, write, zhvec};
 use tempfile::TempDir;
 use unicode_segmentation::UnicodeSegmentation;
-use zhvec::vocab::{write_vocab, Dtype, Kind, TableData, Vocab, VocabData};
+use zhvec::vocab::{write_vocab, Dtype, Kind, Vocab, VocabData};
 
 /// Dimensions: 8,000 rows of them fill three of the writer's 4 MB blocks.
 const DIM: usize = 300;
@@ -93,22 +93,13 @@ fn build(vectors: &Path, out: &Path, dtype: &str, threads: &str) {
     assert!(o.status.success(), "{}", stderr_of(&o));
 }
 
-fn read_back(path: &Path, kind: Kind) -> TableData {
-    let v = Vocab::open(path).expect("table opens");
-    let mut t = TableData::new(v.dim(kind));
-    for e in v.entries(kind) {
-        t.push(e.name.to_string(), &e.row.to_vec(), e.count);
-    }
-    t
-}
-
 #[test]
 fn values_and_characters_are_read_as_the_standard_rules_read_them() {
     let dir = TempDir::new().unwrap();
     let (vectors, rows) = vectors(&dir);
     let out = dir.path().join("t.zv");
     build(&vectors, &out, "f32", "2");
-    let (words, chars) = (read_back(&out, Kind::Word), read_back(&out, Kind::Char));
+    let (words, chars) = (read_table(&out, Kind::Word), read_table(&out, Kind::Char));
     let single = |n: &str| n.graphemes(true).count() == 1;
     // Without counts, rows keep their file order: each word row holds its parsed values.
     let want: Vec<&(String, Vec<f32>)> = rows.iter().filter(|(n, _)| !single(n)).collect();
@@ -134,7 +125,7 @@ fn tables_of_several_blocks_equal_the_in_memory_writer_for_every_dtype_and_threa
     let (vectors, _) = vectors(&dir);
     let f32_zv = dir.path().join("f32.zv");
     build(&vectors, &f32_zv, "f32", "1");
-    let (words, chars) = (read_back(&f32_zv, Kind::Word), read_back(&f32_zv, Kind::Char));
+    let (words, chars) = (read_table(&f32_zv, Kind::Word), read_table(&f32_zv, Kind::Char));
     assert!(words.vectors.len() * 4 > 2 * (4 << 20), "the word vectors fill more than two blocks");
     for dtype in [Dtype::F32, Dtype::F16, Dtype::Int8] {
         let name = dtype.name();
