@@ -5,9 +5,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{listing, stderr_of, write, zhvec};
+use common::{listing, read_table, stderr_of, write, zhvec};
 use tempfile::TempDir;
-use zhvec::vocab::{write_vocab, Dtype, Kind, TableData, Vocab, VocabData};
+use zhvec::vocab::{write_vocab, Dtype, Kind, Vocab, VocabData};
 
 /// A word2vec text file of `n` words of two or three characters (drawn from 60, so many
 /// characters have no row of their own and are derived), a few single characters, and a
@@ -53,16 +53,6 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
-/// A table read back into memory, rows in stored order.
-fn read_back(path: &Path, kind: Kind) -> TableData {
-    let v = Vocab::open(path).expect("table opens");
-    let mut t = TableData::new(v.dim(kind));
-    for e in v.entries(kind) {
-        t.push(e.name.to_string(), &e.row.to_vec(), e.count);
-    }
-    t
-}
-
 #[test]
 fn streamed_tables_equal_the_in_memory_writer_for_every_dtype() {
     let dir = TempDir::new().unwrap();
@@ -74,7 +64,7 @@ fn streamed_tables_equal_the_in_memory_writer_for_every_dtype() {
         assert!(o.status.success(), "{}", stderr_of(&o));
         // The f32 table holds the values exactly as parsed, so the in-memory writer given its
         // rows must write every dtype exactly as the build did.
-        let (words, chars) = (read_back(&f32_zv, Kind::Word), read_back(&f32_zv, Kind::Char));
+        let (words, chars) = (read_table(&f32_zv, Kind::Word), read_table(&f32_zv, Kind::Char));
         assert!(words.len() >= 200 && chars.len() >= 10, "{} words, {} chars", words.len(), chars.len());
         for (dtype, name) in [(Dtype::F32, "f32"), (Dtype::F16, "f16"), (Dtype::Int8, "int8")] {
             let built = dir.path().join(format!("{name}.built.zv"));
@@ -101,7 +91,7 @@ fn max_words_keeps_the_rows_of_the_words_it_keeps() {
         let o = build(&[&["--vectors", s(&vectors), "--freq", s(&freq), "-o", s(out)], extra].concat());
         assert!(o.status.success(), "{}", stderr_of(&o));
     }
-    let (all, top) = (read_back(&all, Kind::Word), read_back(&top, Kind::Word));
+    let (all, top) = (read_table(&all, Kind::Word), read_table(&top, Kind::Word));
     assert_eq!(top.len(), 300);
     assert_eq!(top.names, all.names[..300]);
     assert_eq!(top.vectors, all.vectors[..300 * all.dim]);

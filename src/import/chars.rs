@@ -1,12 +1,8 @@
 //! The character table: the characters with vectors of their own, plus characters that
 //! appear in table words but have no vector, derived as the mean of those words' vectors.
 
-use std::collections::HashMap;
-
-use unicode_segmentation::UnicodeSegmentation;
-
 use super::freq::Counts;
-use super::select::{CountSource, Selected};
+use super::select::{CountSource, NameMap, Selected};
 use super::spool::RowAt;
 use crate::error::{Error, Result};
 use crate::vocab::format::show_value;
@@ -52,14 +48,14 @@ pub fn build(
     dtype: Dtype,
 ) -> Result<CharTable> {
     let dim = sel.words.dim;
-    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut slot: NameMap<&str, usize> = NameMap::default();
     let mut accs: Vec<(&str, Acc)> = Vec::new();
     // Per word that contains characters without a vector: the accumulators it adds to.
     let mut uses: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut in_word: Vec<&str> = Vec::new();
     for (i, word) in sel.words.names.iter().enumerate() {
         in_word.clear();
-        for g in word.graphemes(true) {
+        for g in super::vectors::graphemes(word) {
             // Each containing word counts once, however often the character occurs in it.
             if !in_word.contains(&g) && !sel.own_chars.contains(g) {
                 in_word.push(g);

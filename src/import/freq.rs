@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use indicatif::ProgressBar;
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::input;
 use crate::error::{plural, Error, Result};
@@ -45,7 +44,7 @@ impl Counts {
     fn add_word(&mut self, w: &str, n: u64) {
         add(&mut self.words, w, n);
         // A word that occurs n times contributes n occurrences of each of its characters.
-        for g in w.graphemes(true) {
+        for g in super::vectors::graphemes(w) {
             add(&mut self.chars, g, n);
         }
     }
@@ -141,7 +140,7 @@ pub fn count_corpus(
             seg.cut(norm.normalize(line, &mut buf), &mut tokens);
             for t in &tokens {
                 add(&mut local.words, t, 1);
-                for g in t.graphemes(true) {
+                for g in super::vectors::graphemes(t) {
                     add(&mut local.chars, g, 1);
                 }
             }

@@ -87,9 +87,14 @@ impl Spool {
 
     /// Reads rows `at` into `out` (replacing its contents), one read per run of adjacent rows.
     pub fn read(&self, at: &[u64], out: &mut Vec<f32>) -> Result<()> {
-        let rb = self.row_bytes() as usize;
         out.clear();
         out.resize(at.len() * self.dim, 0.0);
+        self.read_into(at, out)
+    }
+
+    /// Reads rows `at` into `out`, which holds exactly as many rows.
+    fn read_into(&self, at: &[u64], out: &mut [f32]) -> Result<()> {
+        let rb = self.row_bytes() as usize;
         let bytes: &mut [u8] = bytemuck::cast_slice_mut(out);
         let mut i = 0;
         while i < at.len() {
@@ -117,35 +122,42 @@ pub struct SpoolRows<'a> {
     pub at: Vec<RowAt>,
     /// Row-major vectors of the `Memory` rows.
     pub memory: Vec<f32>,
-    buf: Vec<f32>,
-    from_spool: Vec<f32>,
     wanted: Vec<u64>,
 }
 
 impl<'a> SpoolRows<'a> {
     pub fn new(spool: &'a Spool, at: Vec<RowAt>, memory: Vec<f32>) -> SpoolRows<'a> {
-        SpoolRows { spool, at, memory, buf: Vec::new(), from_spool: Vec::new(), wanted: Vec::new() }
+        SpoolRows { spool, at, memory, wanted: Vec::new() }
     }
 }
 
 impl RowSource for SpoolRows<'_> {
-    fn rows(&mut self, start: usize, n: usize) -> Result<&[f32]> {
+    /// Reads each run of rows that are all in the spool straight into its place in `out`.
+    fn read_rows(&mut self, start: usize, n: usize, out: &mut Vec<f32>) -> Result<()> {
         let dim = self.spool.dim;
         let rows = &self.at[start..start + n];
-        self.wanted.clear();
-        self.wanted.extend(rows.iter().filter_map(|r| match r {
-            RowAt::Spool(at) => Some(*at),
-            RowAt::Memory(_) => None,
-        }));
-        self.spool.read(&self.wanted, &mut self.from_spool)?;
-        self.buf.clear();
-        let mut next = self.from_spool.chunks_exact(dim.max(1));
-        for r in rows {
-            match *r {
-                RowAt::Spool(_) => self.buf.extend_from_slice(next.next().unwrap_or_default()),
-                RowAt::Memory(k) => self.buf.extend_from_slice(&self.memory[k * dim..(k + 1) * dim]),
+        // Every value is overwritten: only a growing buffer is zeroed.
+        out.truncate(n * dim);
+        out.resize(n * dim, 0.0);
+        let mut i = 0;
+        while i < rows.len() {
+            match rows[i] {
+                RowAt::Memory(k) => {
+                    out[i * dim..(i + 1) * dim].copy_from_slice(&self.memory[k * dim..(k + 1) * dim]);
+                    i += 1;
+                }
+                RowAt::Spool(_) => {
+                    self.wanted.clear();
+                    let mut j = i;
+                    while let Some(&RowAt::Spool(at)) = rows.get(j) {
+                        self.wanted.push(at);
+                        j += 1;
+                    }
+                    self.spool.read_into(&self.wanted, &mut out[i * dim..j * dim])?;
+                    i = j;
+                }
             }
         }
-        Ok(&self.buf)
+        Ok(())
     }
 }

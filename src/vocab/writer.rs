@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::mpsc::sync_channel;
 
 use super::format::{
     align_up, show_value, Dtype, Header, Section, TableSections, BMP_LEN, CHAR_SECTIONS, EMPTY_SLOT,
@@ -62,10 +63,12 @@ pub struct VocabData {
 }
 
 /// Supplies the vectors of a table's rows to the writer, in table order, a block at a time,
-/// so a table can be written without all its vectors in memory.
-pub trait RowSource {
-    /// Rows `start..start + n`, row-major, `n × dim` values.
-    fn rows(&mut self, start: usize, n: usize) -> Result<&[f32]>;
+/// so a table can be written without all its vectors in memory. Blocks are fetched on a
+/// thread of their own while the previous one is written.
+pub trait RowSource: Send {
+    /// Puts rows `start..start + n` into `out` (replacing its contents), row-major, `n × dim`
+    /// values.
+    fn read_rows(&mut self, start: usize, n: usize, out: &mut Vec<f32>) -> Result<()>;
 }
 
 /// Rows held in memory, row-major.
@@ -75,8 +78,10 @@ struct MemoryRows<'a> {
 }
 
 impl RowSource for MemoryRows<'_> {
-    fn rows(&mut self, start: usize, n: usize) -> Result<&[f32]> {
-        Ok(&self.vectors[start * self.dim..(start + n) * self.dim])
+    fn read_rows(&mut self, start: usize, n: usize, out: &mut Vec<f32>) -> Result<()> {
+        out.clear();
+        out.extend_from_slice(&self.vectors[start * self.dim..(start + n) * self.dim]);
+        Ok(())
     }
 }
 
@@ -357,46 +362,111 @@ fn write_table<W: Write>(
     sections[sec.slots as usize] = out.section(|o| write_le(o, slots.iter().map(|x| x.to_le_bytes())))?;
     drop(slots);
     let mut scales = Vec::new();
-    let (dim, names, n) = (t.dim, t.names, t.len());
-    let per_block = (BLOCK_BYTES / (dim * 4).max(1)).max(1);
-    sections[sec.vectors as usize] = out.section(|o| {
-        let mut buf: Vec<u8> = Vec::with_capacity(per_block * dim * 4);
-        let mut q: Vec<i8> = Vec::with_capacity(dim);
-        for start in (0..n).step_by(per_block) {
-            let rows = t.vectors.rows(start, per_block.min(n - start))?;
-            // A value the dtype cannot hold would be stored as infinity (or NaN) and poison
-            // every mean it enters.
-            if let Some(at) = rows.iter().position(|&x| !dtype.holds(x)) {
-                let (row, x) = (start + at / dim.max(1), rows[at]);
-                let problem = dtype.value_problem(x).unwrap_or_default();
-                return Err(Error::bad(format!(
-                    "{what} table row {row} ({:?}): the value {} {problem}",
-                    names[row],
-                    show_value(x)
-                )));
-            }
-            buf.clear();
-            match dtype {
-                // Little-endian bytes: the crate builds for little-endian targets only.
-                Dtype::F32 => buf.extend_from_slice(bytemuck::cast_slice(rows)),
-                Dtype::F16 => buf.extend(rows.iter().flat_map(|&x| f32_to_f16(x).to_le_bytes())),
-                Dtype::Int8 => {
-                    for (k, row) in rows.chunks_exact(dim.max(1)).enumerate() {
-                        q.clear();
-                        let scale = quantize_i8(row, &mut q).ok_or_else(|| {
-                            Error::bad(format!("{:?}: a value is not a finite number", names[start + k]))
-                        })?;
-                        scales.push(scale);
-                        buf.extend(q.iter().map(|&x| x as u8));
-                    }
-                }
-            }
-            o.write(&buf)?;
-        }
-        Ok(())
-    })?;
+    sections[sec.vectors as usize] = out.section(|o| write_vectors(o, t, dtype, what, &mut scales))?;
     sections[sec.scales as usize] = out.section(|o| write_le(o, scales.iter().map(|x| x.to_le_bytes())))?;
     sections[sec.counts as usize] = out.section(|o| write_le(o, t.counts.iter().map(|x| x.to_le_bytes())))?;
+    Ok(())
+}
+
+/// One block of a table's vectors, encoded as the table stores them.
+#[derive(Default)]
+struct Block {
+    values: Vec<f32>,
+    /// The stored bytes, for the dtypes that are not f32 (f32 values are stored as they are).
+    bytes: Vec<u8>,
+    scales: Vec<f32>,
+}
+
+impl Block {
+    fn stored(&self, dtype: Dtype) -> &[u8] {
+        match dtype {
+            // Little-endian bytes: the crate builds for little-endian targets only.
+            Dtype::F32 => bytemuck::cast_slice(&self.values),
+            Dtype::F16 | Dtype::Int8 => &self.bytes,
+        }
+    }
+}
+
+/// Blocks encoded ahead of the one being written.
+const BLOCKS_AHEAD: usize = 2;
+
+/// Writes the vectors section of `t`, appending the int8 scales to `scales`. One thread
+/// fetches and encodes the blocks, this one writes (and checksums) them, so the two overlap.
+fn write_vectors<W: Write>(
+    o: &mut Out<W>,
+    t: &mut TableRows,
+    dtype: Dtype,
+    what: &str,
+    scales: &mut Vec<f32>,
+) -> Result<()> {
+    let (dim, names, n) = (t.dim, t.names, t.len());
+    let per_block = (BLOCK_BYTES / (dim * 4).max(1)).max(1);
+    let source = &mut *t.vectors;
+    std::thread::scope(|s| {
+        let (full_tx, full_rx) = sync_channel::<Result<Block>>(BLOCKS_AHEAD);
+        let (free_tx, free_rx) = sync_channel::<Block>(BLOCKS_AHEAD + 2);
+        s.spawn(move || {
+            for start in (0..n).step_by(per_block) {
+                let mut block = free_rx.try_recv().unwrap_or_default();
+                let done = encode_block(source, start, per_block.min(n - start), dim, dtype, names, what, &mut block);
+                let failed = done.is_err();
+                // A closed channel means the writer stopped; it reports why.
+                if full_tx.send(done.map(|()| block)).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for block in full_rx {
+            let block = block?;
+            o.write(block.stored(dtype))?;
+            scales.extend_from_slice(&block.scales);
+            let _ = free_tx.try_send(block);
+        }
+        Ok(())
+    })
+}
+
+/// Fetches rows `start..start + n` into `block` and encodes them as `dtype`.
+#[allow(clippy::too_many_arguments)]
+fn encode_block(
+    source: &mut dyn RowSource,
+    start: usize,
+    n: usize,
+    dim: usize,
+    dtype: Dtype,
+    names: &[String],
+    what: &str,
+    block: &mut Block,
+) -> Result<()> {
+    source.read_rows(start, n, &mut block.values)?;
+    let rows = &block.values;
+    // A value the dtype cannot hold would be stored as infinity (or NaN) and poison every
+    // mean it enters.
+    if let Some(at) = rows.iter().position(|&x| !dtype.holds(x)) {
+        let (row, x) = (start + at / dim.max(1), rows[at]);
+        let problem = dtype.value_problem(x).unwrap_or_default();
+        return Err(Error::bad(format!(
+            "{what} table row {row} ({:?}): the value {} {problem}",
+            names[row],
+            show_value(x)
+        )));
+    }
+    block.bytes.clear();
+    block.scales.clear();
+    match dtype {
+        Dtype::F32 => {}
+        Dtype::F16 => block.bytes.extend(rows.iter().flat_map(|&x| f32_to_f16(x).to_le_bytes())),
+        Dtype::Int8 => {
+            let mut q: Vec<i8> = Vec::with_capacity(dim);
+            for (k, row) in rows.chunks_exact(dim.max(1)).enumerate() {
+                q.clear();
+                let scale = quantize_i8(row, &mut q)
+                    .ok_or_else(|| Error::bad(format!("{:?}: a value is not a finite number", names[start + k])))?;
+                block.scales.push(scale);
+                block.bytes.extend(q.iter().map(|&x| x as u8));
+            }
+        }
+    }
     Ok(())
 }
 

@@ -114,3 +114,13 @@ pub fn w2v_binary(rows_said: usize, rows: &[(&str, &[f32])], newline: bool) -> V
     }
     b
 }
+
+/// A table read back into memory, rows in stored order.
+pub fn read_table(path: &Path, kind: zhvec::vocab::Kind) -> TableData {
+    let v = zhvec::vocab::Vocab::open(path).expect("table opens");
+    let mut t = TableData::new(v.dim(kind));
+    for e in v.entries(kind) {
+        t.push(e.name.to_string(), &e.row.to_vec(), e.count);
+    }
+    t
+}
