@@ -412,7 +412,7 @@ def fit(a, p, evaluate=None):
     return sparse.train(
         p["T"], p["Swt"], p["Sct"], p["Yt"], len(p["d"]["words"]), epochs=a.epochs, batch=a.batch, lr=a.lr,
         norm_lr=a.norm_lr, word_lr=a.word_lr, word_norm_lr=a.word_norm_lr, loss=a.loss, pull=a.pull,
-        min_count=a.min_count, word_pull=a.word_pull, seed=a.seed, evaluate=score)
+        min_count=a.min_count, word_pull=a.word_pull, rel_weight=a.rel_weight, seed=a.seed, evaluate=score)
 
 
 def scaled(a, d):
@@ -467,6 +467,8 @@ def parser():
     ap.add_argument("--word-norm-lr", type=float, default=None)
     ap.add_argument("--pull", type=float, default=0.0)
     ap.add_argument("--min-count", type=int, default=1)
+    ap.add_argument("--rel-weight", type=float, default=0.0,
+                    help="weight of the in-batch cosine-matrix loss (sparse trainer)")
     ap.add_argument("--word-pull", type=float, default=None,
                     help="--pull for the word rows (default: --pull)")
     ap.add_argument("--seed", type=int, default=0)

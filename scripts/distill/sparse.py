@@ -35,12 +35,14 @@ def agreement(T, Sw, Sc, Y):
 
 def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
           word_lr=3e-3, word_norm_lr=None, loss="char", pull=0.0, word_pull=None, min_count=1,
-          seed=0, evaluate=None, log=True):
+          seed=0, evaluate=None, log=True, rel_weight=0.0):
     """T0: initial rows [words ; chars]; Sw, Sc: csr pooling matrices (sentences x rows);
     Y: targets (sentences x dims); word_rows: number of word rows at the top of T0.
     loss: "char" = 1 - cos(char mean, t) (only the characters move unless the word
     channel falls back to them); "both" = that plus 1 - cos(word mean, t); "concat" =
-    1 - cos([word ; char], [t ; t]). evaluate(T) -> score is called after each epoch
+    1 - cos([word ; char], [t ; t]). rel_weight > 0 adds that weight times the mean squared
+    difference between the in-batch cosine matrices of the outputs and of the targets
+    (what the dev sets score is the ranking of output cosines). evaluate(T) -> score is called after each epoch
     and the best epoch is returned (with the list of scores)."""
     Sw = Sw.tocsr(); Sc = Sc.tocsr()
     n_rows, dims = T0.shape
@@ -109,6 +111,15 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
                 if loss == "both":
                     tot += float((1 - (_unit(yw) * t).sum(1)).sum())
                     gw = _unit_grad(yw, -t) / B
+            if rel_weight:
+                # The in-batch cosines of the output [word ; char] against the teacher's.
+                y = np.hstack([yw, yc])
+                yh = _unit(y)
+                R = yh @ yh.T - t @ t.T
+                tot += rel_weight * float((R ** 2).sum()) / B
+                g = _unit_grad(y, rel_weight * 4.0 * (R @ yh) / (B * B))
+                gw = g[:, :dims] if gw is None else gw + g[:, :dims]
+                gc = gc + g[:, dims:]
             G = Scl.T @ gc
             if gw is not None:
                 G = G + Swl.T @ gw

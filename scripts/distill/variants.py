@@ -28,6 +28,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--zhvec", required=True)
     ap.add_argument("--whiten-grid", action="store_true", help="also score other whitening powers and drops")
+    ap.add_argument("--char-post", default="", help="comma-separated factors on the trained character rows to score too")
     ap.add_argument("--write", default=None, help="directory for NAME.vec, NAME.freq, NAME.meta.json")
     ap.add_argument("variants", nargs="+", metavar="NAME=OPTIONS")
     v = ap.parse_args()
@@ -53,13 +54,17 @@ def main():
             print(f"  {name}: held-out {s:.2f}; dev (numpy) {evalkit.fmt(m)}", flush=True)
 
         T, epoch, scores = distill.fit(a, p, evaluate)
-        grid = [(a.whiten_power, a.whiten_drop)]
+        grid = [(a.whiten_power, a.whiten_drop, 1.0)]
         if v.whiten_grid:
-            grid += [(w, k) for w in (0.0, 0.05, 0.1, 0.15, 0.2) for k in (1, 2, 3) if (w, k) != grid[0]]
-        for w, k in grid:
+            grid += [(w, k, 1.0) for w in (0.0, 0.05, 0.1, 0.15, 0.2) for k in (1, 2, 3) if (w, k, 1.0) != grid[0]]
+        grid += [(a.whiten_power, a.whiten_drop, float(c)) for c in v.char_post.split(",") if c]
+        for w, k, c in grid:
             b = argparse.Namespace(**dict(vars(a), whiten_power=w, whiten_drop=k))
-            m = evalkit.metrics(evalkit.sent_vectors(distill.finish(b, p, T), *design), dev, full=True)
-            line = "\t".join([name, " ".join(opts.split()), f"whiten={w},{k}", f"sentences={p['info']['sentences']}",
+            Tc = T.copy()
+            Tc[len(p["d"]["words"]):] *= c
+            m = evalkit.metrics(evalkit.sent_vectors(distill.finish(b, p, Tc), *design), dev, full=True)
+            line = "\t".join([name, " ".join(opts.split()), f"whiten={w},{k}", f"char_post={c}",
+                              f"sentences={p['info']['sentences']}",
                               f"epoch={epoch}", "agreement=" + ",".join(f"{x:.2f}" for x in scores),
                               evalkit.fmt(m)])
             print(line, f"({time.time() - t0:.0f}s)", flush=True)
