@@ -13,8 +13,9 @@ Steps (defaults are the shipped recipe):
   6. partial whitening baked into the rows (--whiten-power, --whiten-drop)
   7. write word2vec text + frequency file for `zhvec vocab build`
 With --all-sentences (recipe 2) step 5 trains on every encoded sentence with the
-sparse trainer (sparse.py), holding out the last --val-frac for the choice of epoch, and
---add-words adds the most frequent words jieba's HMM finds in the text.
+sparse trainer (sparse.py), holding out the last --val-frac for the choice of epoch
+(--rel-weight adds its in-batch cosine loss), and --add-words adds the most frequent
+words jieba's HMM finds in the text. variants.py runs several variants of it at once.
 The shipped options are in scripts/distill/recipe.args.
 """
 import argparse
