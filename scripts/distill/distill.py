@@ -13,8 +13,9 @@ Steps (defaults are the shipped recipe):
   6. partial whitening baked into the rows (--whiten-power, --whiten-drop)
   7. write word2vec text + frequency file for `zhvec vocab build`
 With --all-sentences (recipe 2) step 5 trains on every encoded sentence with the
-sparse trainer (sparse.py), holding out the last --val-frac for the choice of epoch, and
---add-words adds the most frequent words jieba's HMM finds in the text.
+sparse trainer (sparse.py), holding out the last --val-frac for the choice of epoch
+(--rel-weight adds its in-batch cosine loss), and --add-words adds the most frequent
+words jieba's HMM finds in the text. variants.py runs several variants of it at once.
 The shipped options are in scripts/distill/recipe.args.
 """
 import argparse
@@ -347,11 +348,11 @@ def init_from_table(T, d, path, Sw, Sc, Y):
     return out.astype(np.float32)
 
 
-def scaled(a, d):
-    """The recipe of the tables trained on every sentence: all rows trained with the
-    sparse trainer, chosen by held-out agreement. Returns (T, d, info)."""
+def prepare(a, d):
+    """Everything the training of recipe 2 starts from: the text (a prefix of it with
+    --max-sentences), the added words, the static rows and the reduced targets, split
+    into the training part and the held-out slice. Returns a dict (see scaled)."""
     import encode_teacher
-    import sparse
     _, _, stxt, snpy = encode_teacher.paths(a.teacher, a.words, a.chars, True)
     with open(stxt, encoding="utf-8") as f:
         n_text = sum(1 for _ in f)
@@ -382,42 +383,61 @@ def scaled(a, d):
     if a.init_table:
         T = init_from_table(T, d, a.init_table, Swt, Sct, Yt)
     Yv = (np.asarray(Y[n_train:], np.float32) - mu) @ P
-    sub = slice(0, min(n_train, 50000))
-
-    def finish(T):
-        if a.whiten_power or a.whiten_drop:
-            return whiten(T, Swt[sub], Sct[sub], a.whiten_power, a.whiten_drop)
-        return T
-
-    dev_design = None
-    if a.dev:
-        import evalkit
-        dev = evalkit.DevSet()
-        dev_design = evalkit.design(dev.tokens, widx, cidx, len(d["words"]))
-
-    def evaluate(T):
-        s = sparse.agreement(T, Swv, Scv, Yv)
-        T = finish(T)
-        if dev_design is not None:
-            m = evalkit.metrics(evalkit.sent_vectors(T, *dev_design), dev)
-            print(f"    held-out {s:.2f}; dev (numpy) {evalkit.fmt(m)}", flush=True)
-        return s
-
-    T, epoch, scores = sparse.train(
-        T, Swt, Sct, Yt, len(d["words"]), epochs=a.epochs, batch=a.batch, lr=a.lr, norm_lr=a.norm_lr,
-        word_lr=a.word_lr, word_norm_lr=a.word_norm_lr, loss=a.loss, pull=a.pull, min_count=a.min_count,
-        seed=a.seed, evaluate=evaluate)
-    T = finish(T)
     from collections import Counter
     with open(os.path.splitext(stxt)[0] + ".sources.txt", encoding="utf-8") as f:
         sources = dict(sorted(Counter(l.strip() for _, l in zip(range(n_text), f)).items()))
     info = dict(sentences=n_text, train=n_train, held_out=n_val, sources=sources, added_words=len(added),
-                added_words_sample=added[:20], epoch=epoch, agreement=round(float(scores[epoch]), 3),
+                added_words_sample=added[:20])
+    return dict(d=d, T=T, Swt=Swt, Sct=Sct, Swv=Swv, Scv=Scv, Yt=Yt, Yv=Yv, info=info)
+
+
+def finish(a, p, T):
+    """Step 6, the partial whitening, fitted on (up to) the first 50,000 training sentences."""
+    if a.whiten_power or a.whiten_drop:
+        sub = slice(0, min(p["Swt"].shape[0], 50000))
+        return whiten(T, p["Swt"][sub], p["Sct"][sub], a.whiten_power, a.whiten_drop)
+    return T
+
+
+def fit(a, p, evaluate=None):
+    """Step 5 on prepared data: the sparse trainer, keeping the epoch of best held-out
+    agreement. Returns (rows before whitening, epoch, agreement by epoch)."""
+    import sparse
+
+    def score(T):
+        s = sparse.agreement(T, p["Swv"], p["Scv"], p["Yv"])
+        if evaluate is not None:
+            evaluate(T, s)
+        return s
+
+    return sparse.train(
+        p["T"], p["Swt"], p["Sct"], p["Yt"], len(p["d"]["words"]), epochs=a.epochs, batch=a.batch, lr=a.lr,
+        norm_lr=a.norm_lr, word_lr=a.word_lr, word_norm_lr=a.word_norm_lr, loss=a.loss, pull=a.pull,
+        min_count=a.min_count, word_pull=a.word_pull, rel_weight=a.rel_weight, seed=a.seed, evaluate=score)
+
+
+def scaled(a, d):
+    """The recipe of the tables trained on every sentence: all rows trained with the
+    sparse trainer, chosen by held-out agreement. Returns (T, d, info)."""
+    p = prepare(a, d)
+    evaluate = None
+    if a.dev:
+        import evalkit
+        dev = evalkit.DevSet()
+        widx, cidx = indices(p["d"])
+        dev_design = evalkit.design(dev.tokens, widx, cidx, len(p["d"]["words"]))
+
+        def evaluate(T, s):
+            m = evalkit.metrics(evalkit.sent_vectors(finish(a, p, T), *dev_design), dev)
+            print(f"    held-out {s:.2f}; dev (numpy) {evalkit.fmt(m)}", flush=True)
+
+    T, epoch, scores = fit(a, p, evaluate)
+    info = dict(p["info"], epoch=epoch, agreement=round(float(scores[epoch]), 3),
                 agreement_by_epoch=[round(float(x), 3) for x in scores])
-    return T, d, info
+    return finish(a, p, T), p["d"], info
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser(fromfile_prefix_chars="@")
     ap.add_argument("--words", type=int, default=87000)
     ap.add_argument("--chars", type=int, default=8000)
@@ -448,6 +468,10 @@ def main():
     ap.add_argument("--word-norm-lr", type=float, default=None)
     ap.add_argument("--pull", type=float, default=0.0)
     ap.add_argument("--min-count", type=int, default=1)
+    ap.add_argument("--rel-weight", type=float, default=0.0,
+                    help="weight of the in-batch cosine-matrix loss (sparse trainer)")
+    ap.add_argument("--word-pull", type=float, default=None,
+                    help="--pull for the word rows (default: --pull)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--add-words", type=int, default=0, help="HMM-found words that replace the rarest ones")
     ap.add_argument("--add-min-count", type=int, default=20)
@@ -456,7 +480,11 @@ def main():
     ap.add_argument("--out-freq", required=True)
     ap.add_argument("--out-meta", default=None,
                     help="JSON for `zhvec vocab build --meta`: teacher, corpus sizes, recipe")
-    a = ap.parse_args()
+    return ap
+
+
+def main():
+    a = parser().parse_args()
     t0 = time.time()
     d = load(a.words, a.chars, teacher=a.teacher)
     info = {}

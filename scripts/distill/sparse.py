@@ -6,8 +6,9 @@ fallback, character channel, rows = direction x exp(log-norm)), but each step on
 gathers, updates and scatters the rows its batch uses (lazy Adam), so a step costs
 what the batch touches, not the size of the table. Regularisation: a pull of the
 touched rows toward their static initialisation, separate learning rates for word
-and character rows, rows seen in fewer than min_count training sentences stay
-frozen, and the epoch with the best held-out agreement is kept (early stopping)."""
+and character rows (and a separate pull for the word rows), rows seen in fewer than
+min_count training sentences stay frozen, and the epoch with the best held-out agreement
+is kept (early stopping)."""
 import time
 
 import numpy as np
@@ -33,13 +34,15 @@ def agreement(T, Sw, Sc, Y):
 
 
 def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
-          word_lr=3e-3, word_norm_lr=None, loss="char", pull=0.0, min_count=1,
-          seed=0, evaluate=None, log=True):
+          word_lr=3e-3, word_norm_lr=None, loss="char", pull=0.0, word_pull=None, min_count=1,
+          seed=0, evaluate=None, log=True, rel_weight=0.0):
     """T0: initial rows [words ; chars]; Sw, Sc: csr pooling matrices (sentences x rows);
     Y: targets (sentences x dims); word_rows: number of word rows at the top of T0.
     loss: "char" = 1 - cos(char mean, t) (only the characters move unless the word
     channel falls back to them); "both" = that plus 1 - cos(word mean, t); "concat" =
-    1 - cos([word ; char], [t ; t]). evaluate(T) -> score is called after each epoch
+    1 - cos([word ; char], [t ; t]). rel_weight > 0 adds that weight times the mean squared
+    difference between the in-batch cosine matrices of the outputs and of the targets
+    (what the dev sets score is the ranking of output cosines). evaluate(T) -> score is called after each epoch
     and the best epoch is returned (with the list of scores)."""
     Sw = Sw.tocsr(); Sc = Sc.tocsr()
     n_rows, dims = T0.shape
@@ -51,6 +54,9 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
     lr_dir = np.where(is_word, word_lr, lr).astype(np.float32)
     lr_ln = np.where(is_word, word_norm_lr, norm_lr).astype(np.float32)
     frozen = seen < min_count
+    if word_pull is None:
+        word_pull = pull
+    pull_r = np.where(is_word, word_pull, pull).astype(np.float32)
     lr_dir[frozen] = 0
     lr_ln[frozen] = 0
     norms = np.linalg.norm(T0, axis=1)
@@ -105,6 +111,15 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
                 if loss == "both":
                     tot += float((1 - (_unit(yw) * t).sum(1)).sum())
                     gw = _unit_grad(yw, -t) / B
+            if rel_weight:
+                # The in-batch cosines of the output [word ; char] against the teacher's.
+                y = np.hstack([yw, yc])
+                yh = _unit(y)
+                R = yh @ yh.T - t @ t.T
+                tot += rel_weight * float((R ** 2).sum()) / B
+                g = _unit_grad(y, rel_weight * 4.0 * (R @ yh) / (B * B))
+                gw = g[:, :dims] if gw is None else gw + g[:, :dims]
+                gc = gc + g[:, dims:]
             G = Scl.T @ gc
             if gw is not None:
                 G = G + Swl.T @ gw
@@ -124,12 +139,17 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
             vnr = b2 * vn[rows] + (1 - b2) * gl * gl
             mn[rows] = mnr; vn[rows] = vnr
             lnr = ln[rows] - lr_ln[rows] * frac * (mnr / c1) / (np.sqrt(vnr / c2) + eps)
-            if pull > 0:
+            if pull > 0 or word_pull:
                 # Decoupled decay toward the static rows (direction and log-norm).
                 Dr = _unit(Dr)
+                if word_pull == pull:
+                    pd = pn = pull * frac
+                else:
+                    pn = pull_r[rows] * np.float32(frac)
+                    pd = pn[:, None]
                 moving = (lr_dir[rows] > 0)[:, None]
-                Dr = np.where(moving, Dr - pull * frac * (Dr - D0[rows]), Dr)
-                lnr = np.where(lr_ln[rows] > 0, lnr - pull * frac * (lnr - ln0[rows]), lnr)
+                Dr = np.where(moving, Dr - pd * (Dr - D0[rows]), Dr)
+                lnr = np.where(lr_ln[rows] > 0, lnr - pn * (lnr - ln0[rows]), lnr)
             D[rows] = Dr
             ln[rows] = lnr
         T = (_unit(D) * np.exp(ln)[:, None]).astype(np.float32)
