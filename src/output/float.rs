@@ -11,9 +11,131 @@ use std::io::Write;
 /// fixed-size moves.
 pub const SLOT: usize = 32;
 
-/// Writes the shortest text that reads back to `x` into `dst` and returns its length.
+/// Writes the shortest text that reads back to `x` into `dst` and returns its length. Of
+/// several shortest texts, the one nearest to `x` (ties to an even last digit).
 #[inline]
 pub fn shortest(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
+    let bits = x.to_bits();
+    let field = (bits >> 23) & 0xff;
+    let frac = bits & 0x7f_ffff;
+    // Zeros, subnormals, powers of two (whose interval is lopsided), infinities and NaN.
+    if frac == 0 || field.wrapping_sub(1) >= 254 {
+        return shortest_rare(dst, x, json);
+    }
+    let (full, k) = shortest_digits(field, frac);
+    layout(dst, x.is_sign_negative(), full, k)
+}
+
+/// How a normal f32 of one exponent field is scaled to 7 or 8 decimal digits before its
+/// point: by 10^-(`dec_exp` + 1), whose top 64 bits, rounded down, plus 1 are `g`.
+#[derive(Clone, Copy)]
+struct Scale {
+    g: u64,
+    /// Half the distance to the neighbouring floats, in units of 2^-34 of a digit.
+    half_ulp: u64,
+    shift: u32,
+    dec_exp: i32,
+}
+
+/// Bits below the decimal point in the scaled value.
+const FRACTION_BITS: u32 = 34;
+
+/// The top 64 bits of 10^e (|e| < 60), rounded down.
+const fn pow10_top(e: i32) -> u64 {
+    // Little-endian 64-bit limbs.
+    let mut x = [0u64; 4];
+    if e >= 0 {
+        x[0] = 1;
+        let mut i = 0;
+        while i < e {
+            let mut carry = 0u128;
+            let mut j = 0;
+            while j < 4 {
+                let v = x[j] as u128 * 10 + carry;
+                x[j] = v as u64;
+                carry = v >> 64;
+                j += 1;
+            }
+            i += 1;
+        }
+    } else {
+        // 2^255 / 10^-e, rounded down step by step, which is the same as at once.
+        x[3] = 1 << 63;
+        let mut i = 0;
+        while i < -e {
+            let mut rem = 0u128;
+            let mut j = 4;
+            while j > 0 {
+                j -= 1;
+                let v = rem << 64 | x[j] as u128;
+                x[j] = (v / 10) as u64;
+                rem = v % 10;
+            }
+            i += 1;
+        }
+    }
+    let mut top = 3;
+    while x[top] == 0 {
+        top -= 1;
+    }
+    let lz = x[top].leading_zeros();
+    if lz == 0 || top == 0 {
+        x[top] << lz
+    } else {
+        x[top] << lz | x[top - 1] >> (64 - lz)
+    }
+}
+
+/// [`Scale`] for every exponent field (0 and 255 are not used).
+static SCALES: [Scale; 256] = {
+    let mut t = [Scale { g: 0, half_ulp: 0, shift: 0, dec_exp: 0 }; 256];
+    let mut field = 1;
+    while field < 255 {
+        let bin_exp = field - 150;
+        // floor(log10 2^bin_exp)
+        let dec_exp = (bin_exp * 315_653) >> 20;
+        // floor(log2 10^-(dec_exp + 1))
+        let pow10_bin_exp = (-(dec_exp + 1) * 217_707) >> 16;
+        let shift = bin_exp + pow10_bin_exp + 1 + FRACTION_BITS as i32;
+        assert!(shift >= 31 && shift <= 40, "the significand must fit 64 bits once shifted");
+        let top = pow10_top(-dec_exp - 1);
+        t[field as usize] =
+            Scale { g: top + 1, half_ulp: top >> (65 - shift), shift: shift as u32, dec_exp };
+        field += 1;
+    }
+    t
+};
+
+/// The shortest digits of the normal f32 with exponent field `field` and fraction bits
+/// `frac` (not 0), as a 9-digit integer padded with zeros, and the decimal exponent of its
+/// first digit.
+///
+/// The value is scaled so that 7 or 8 digits lie before the point and less than one float
+/// spacing fits between two integers: if an integer next to the scaled value lies within
+/// half a spacing, it is the one shortest text; otherwise one digit more, the nearest, is.
+#[inline]
+fn shortest_digits(field: u32, frac: u32) -> (u64, i32) {
+    let s = &SCALES[field as usize];
+    let m = u64::from(frac | 1 << 23);
+    let p = ((u128::from(s.g) * u128::from(m << s.shift)) >> 64) as u64;
+    let fraction = p & ((1 << FRACTION_BITS) - 1);
+    // An even significand's interval includes its ends.
+    let half = s.half_ulp + u64::from(!frac & 1);
+    let up = (fraction + half) >> FRACTION_BITS != 0;
+    let down = half > fraction;
+    let int = (p >> FRACTION_BITS) + u64::from(up);
+    // The next digit, rounded to nearest; a fraction of exactly 0.25 is the only tie.
+    let digit = ((fraction * 10 + (1 << (FRACTION_BITS - 1))) >> FRACTION_BITS)
+        - u64::from(fraction == 1 << (FRACTION_BITS - 2));
+    let last = if up || down { 0 } else { digit };
+    // int has 6 to 8 digits.
+    let n = 6 + usize::from(int >= 1_000_000) + usize::from(int >= 10_000_000);
+    ((int * 10 + last) * POW10[8 - n], s.dec_exp + n as i32)
+}
+
+/// [`shortest`] for the values it does not handle itself.
+#[cold]
+fn shortest_rare(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
     if x == 0.0 || !x.is_finite() {
         return special(dst, x, json);
     }
@@ -33,8 +155,7 @@ pub fn digits(dst: &mut [u8; SLOT], x: f32, n: u8, json: bool) -> usize {
     }
     let n = u32::from(n.clamp(1, 9));
     let (q, k) = round_digits(x.abs(), n);
-    let (q, nd) = strip_zeros(q, n);
-    layout(dst, x.is_sign_negative(), q, nd, k)
+    layout(dst, x.is_sign_negative(), q * POW10[9 - n as usize], k)
 }
 
 /// Zero, NaN and the infinities.
@@ -204,26 +325,15 @@ fn round_digits_slow(x: f32, n: u32) -> (u64, i32) {
     (q, k)
 }
 
-/// `q` (of `n` digits) without its trailing zeros, and the digits left.
-#[inline]
-fn strip_zeros(mut q: u64, mut n: u32) -> (u64, u32) {
-    while n > 1 && q % 10 == 0 {
-        q /= 10;
-        n -= 1;
-    }
-    (q, n)
-}
-
-/// The 8 ASCII digits of `x < 10^8`, the first in the lowest byte: each step splits every
-/// number in the word into two halves at once.
+/// The 8 decimal digits of `x < 10^8`, one per byte, the first in the lowest byte: each step
+/// splits every number in the word into two halves at once.
 #[inline]
 fn eight_digits(x: u64) -> u64 {
     let x = (x / 10_000) | ((x % 10_000) << 32);
     let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
     let x = hundreds | ((x - hundreds * 100) << 16);
     let tens = ((x * 103) >> 10) & 0x000f_000f_000f_000f;
-    let x = tens | ((x - tens * 10) << 8);
-    x | 0x3030_3030_3030_3030
+    tens | ((x - tens * 10) << 8)
 }
 
 /// Two ASCII digits for each number below 100.
@@ -238,18 +348,18 @@ static PAIRS: [u8; 200] = {
     t
 };
 
-/// Writes the `nd` digits of `q`, the first of them at decimal exponent `k`, as the shortest
-/// formatter lays them out, and returns the length. Every move is of a fixed size; what lands
-/// past the returned length does not count.
+/// Writes the 9 digits of `full` (the first not 0) without their trailing zeros, the first at
+/// decimal exponent `k`, as the shortest formatter lays them out, and returns the length.
+/// Every move is of a fixed size; what lands past the returned length does not count.
 #[inline]
-fn layout(dst: &mut [u8; SLOT], neg: bool, q: u64, nd: u32, k: i32) -> usize {
-    let nd = nd as usize;
+fn layout(dst: &mut [u8; SLOT], neg: bool, full: u64, k: i32) -> usize {
+    let tail = eight_digits(full % 100_000_000);
+    // Trailing zero digits are zero bytes at the top of `tail`.
+    let nd = 9 - (tail.leading_zeros() / 8) as usize;
     // The digits, followed by zeros that an integer part may need, made in registers: built
     // byte by byte, the array would be read back before those small stores were done.
-    let full = q * POW10[9 - nd];
     let head = u128::from(full / 100_000_000) | 0x30;
-    let lo =
-        head | u128::from(eight_digits(full % 100_000_000)) << 8 | u128::from(u64::from_le_bytes(*b"00000000")) << 72;
+    let lo = head | u128::from(tail | 0x3030_3030_3030_3030) << 8 | u128::from(u64::from_le_bytes(*b"00000000")) << 72;
     let mut d = [b'0'; 32];
     d[..16].copy_from_slice(&lo.to_le_bytes());
     dst[0] = b'-';
@@ -340,10 +450,11 @@ mod tests {
     fn layout_matches_the_shortest_formatter() {
         let mut state = 0x9e37_79b9u32;
         let check = |x: f32| {
-            let s = short(x);
+            let s = zmij::Buffer::new().format_finite(x).to_string();
+            assert_eq!(short(x), s, "{x:e}");
             let (neg, q, nd, k) = parts(&s);
             let mut b = [0u8; SLOT];
-            let n = layout(&mut b, neg, q, nd, k);
+            let n = layout(&mut b, neg, q * POW10[9 - nd as usize], k);
             assert_eq!(std::str::from_utf8(&b[..n]).unwrap(), s, "{x:e}");
         };
         for e in 1..255u32 {
@@ -380,7 +491,7 @@ mod tests {
     #[test]
     fn eight_digits_in_order() {
         for x in (0..100_000_000u64).step_by(7919).chain([0, 9, 10, 99_999_999, 10_000_000, 12_345_678]) {
-            assert_eq!(&eight_digits(x).to_le_bytes(), format!("{x:08}").as_bytes());
+            assert_eq!(&(eight_digits(x) | 0x3030_3030_3030_3030).to_le_bytes(), format!("{x:08}").as_bytes());
         }
     }
 
