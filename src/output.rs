@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
-use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,32 +106,51 @@ impl Encoder {
         }
     }
 
-    /// Writes `row` as text, the values separated by `sep`. The room for the whole row is
-    /// made once, and each value moves as one fixed-size block, so no value pays a capacity
-    /// check or a call to copy a handful of bytes.
+    /// Writes `row` as text, the values separated by `sep`. Each value is written straight
+    /// into its place in `out` with fixed-size moves that may run past its end, so the room
+    /// for the whole row is made (and zeroed) once, and no value pays a capacity check.
     #[inline]
     fn write_floats(&self, out: &mut Vec<u8>, row: &[f32], sep: u8, json: bool) {
-        out.reserve((row.len() + 1) * float::SLOT);
-        let spare = out.spare_capacity_mut();
-        let mut buf = [0u8; float::SLOT];
-        let mut pos = 0;
-        for &x in row {
-            let n = match self.digits {
-                None => float::shortest(&mut buf, x, json),
-                Some(d) => float::digits(&mut buf, x, d, json),
+        let start = out.len();
+        out.resize(start + row.len() * (float::MAX_LEN + 1) + float::SLOT, 0);
+        let room = &mut out[start..];
+        let written = match self.digits {
+            None => write_each(room, row, sep, |dst, x| float::shortest(dst, x, json)),
+            Some(d) => write_each(room, row, sep, |dst, x| float::digits(dst, x, d, json)),
+        };
+        // The separator after the last value is not part of the row.
+        out.truncate(start + written.saturating_sub(1));
+    }
+}
+
+/// Writes every value of `row` with `put`, each followed by `sep`, from the start of `room`
+/// (at least `row.len()` times [`float::MAX_LEN`] + 1, plus [`float::SLOT`] bytes), and returns
+/// the length written.
+///
+/// Values are formatted a block at a time into slots of their own, then moved into place.
+/// Where a value lands depends on the lengths of all before it; stored there directly, every
+/// value would wait for the one before it to be complete.
+#[inline(always)]
+fn write_each(room: &mut [u8], row: &[f32], sep: u8, put: impl Fn(&mut [u8; float::SLOT], f32) -> usize) -> usize {
+    const BLOCK: usize = 64;
+    let mut slots = [[0u8; float::SLOT]; BLOCK];
+    let mut lens = [0u8; BLOCK];
+    let mut pos = 0;
+    for block in row.chunks(BLOCK) {
+        for ((&x, slot), len) in block.iter().zip(&mut slots).zip(&mut lens) {
+            *len = put(slot, x).min(float::MAX_LEN) as u8;
+        }
+        for (slot, &len) in slots.iter().zip(&lens).take(block.len()) {
+            let Some(dst) = room.get_mut(pos..pos + float::SLOT) else {
+                return pos;
             };
-            for (to, &b) in spare[pos..pos + float::SLOT].iter_mut().zip(&buf) {
-                *to = MaybeUninit::new(b);
-            }
-            // Into the output, not `buf`: a small store into `buf` would be read back at once.
-            spare[pos + n] = MaybeUninit::new(sep);
+            dst.copy_from_slice(slot);
+            let n = usize::from(len);
+            dst[n] = sep;
             pos += n + 1;
         }
-        // The separator after the last value is not part of the row.
-        let written = pos.saturating_sub(1);
-        // SAFETY: the first `pos` bytes of the spare capacity were initialized above.
-        unsafe { out.set_len(out.len() + written) };
     }
+    pos
 }
 
 /// `s` as a JSON string.

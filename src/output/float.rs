@@ -7,13 +7,139 @@
 
 use std::io::Write;
 
-/// The bytes a caller gives each value: no value takes more than 17, and the rest is room for
-/// fixed-size moves.
+/// The bytes a caller gives each value: no value takes more than [`MAX_LEN`], and the rest is
+/// room for fixed-size moves.
 pub const SLOT: usize = 32;
 
-/// Writes the shortest text that reads back to `x` into `dst` and returns its length.
-#[inline]
+/// The longest text of a value, e.g. `-0.00000123456789`.
+pub const MAX_LEN: usize = 17;
+
+/// Writes the shortest text that reads back to `x` into `dst` and returns its length. Of
+/// several shortest texts, the one nearest to `x` (ties to an even last digit).
+#[inline(always)]
 pub fn shortest(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
+    let bits = x.to_bits();
+    let field = (bits >> 23) & 0xff;
+    let frac = bits & 0x7f_ffff;
+    // Zeros, subnormals, powers of two (whose interval is lopsided), infinities and NaN.
+    if frac == 0 || field.wrapping_sub(1) >= 254 {
+        return shortest_rare(dst, x, json);
+    }
+    let (head, tail, k) = shortest_digits(field, frac);
+    layout(dst, x.is_sign_negative(), head, tail, k)
+}
+
+/// How a normal f32 of one exponent field is scaled to 7 or 8 decimal digits before its
+/// point: by 10^-(`dec_exp` + 1), whose top 64 bits, rounded down, plus 1 are `g`.
+#[derive(Clone, Copy)]
+struct Scale {
+    g: u64,
+    /// Half the distance to the neighbouring floats, in units of 2^-34 of a digit.
+    half_ulp: u64,
+    shift: u32,
+    dec_exp: i32,
+}
+
+/// Bits below the decimal point in the scaled value.
+const FRACTION_BITS: u32 = 34;
+
+/// The top 64 bits of 10^e (|e| < 60), rounded down, and floor(log2 10^e).
+const fn pow10_top(e: i32) -> (u64, i32) {
+    // Little-endian 64-bit limbs.
+    let mut x = [0u64; 4];
+    if e >= 0 {
+        x[0] = 1;
+        let mut i = 0;
+        while i < e {
+            let mut carry = 0u128;
+            let mut j = 0;
+            while j < 4 {
+                let v = x[j] as u128 * 10 + carry;
+                x[j] = v as u64;
+                carry = v >> 64;
+                j += 1;
+            }
+            i += 1;
+        }
+    } else {
+        // 2^255 / 10^-e, rounded down step by step, which is the same as at once.
+        x[3] = 1 << 63;
+        let mut i = 0;
+        while i < -e {
+            let mut rem = 0u128;
+            let mut j = 4;
+            while j > 0 {
+                j -= 1;
+                let v = rem << 64 | x[j] as u128;
+                x[j] = (v / 10) as u64;
+                rem = v % 10;
+            }
+            i += 1;
+        }
+    }
+    let mut top = 3;
+    while x[top] == 0 {
+        top -= 1;
+    }
+    let lz = x[top].leading_zeros();
+    let log2 = 64 * top as i32 + 63 - lz as i32 - if e < 0 { 255 } else { 0 };
+    if lz == 0 || top == 0 {
+        (x[top] << lz, log2)
+    } else {
+        (x[top] << lz | x[top - 1] >> (64 - lz), log2)
+    }
+}
+
+/// [`Scale`] for every exponent field (0 and 255 are not used).
+static SCALES: [Scale; 256] = {
+    let mut t = [Scale { g: 0, half_ulp: 0, shift: 0, dec_exp: 0 }; 256];
+    let mut field = 1;
+    while field < 255 {
+        let bin_exp = field - 150;
+        // floor(log10 2^bin_exp)
+        let dec_exp = (bin_exp * 315_653) >> 20;
+        // floor(log2 10^-(dec_exp + 1))
+        let pow10_bin_exp = (-(dec_exp + 1) * 217_707) >> 16;
+        let shift = bin_exp + pow10_bin_exp + 1 + FRACTION_BITS as i32;
+        assert!(shift >= 31 && shift <= 40, "the significand must fit 64 bits once shifted");
+        let top = pow10_top(-dec_exp - 1).0;
+        t[field as usize] = Scale { g: top + 1, half_ulp: top >> (65 - shift), shift: shift as u32, dec_exp };
+        field += 1;
+    }
+    t
+};
+
+/// The shortest digits of the normal f32 with exponent field `field` and fraction bits
+/// `frac` (not 0), as [`layout`]'s `head` and `tail`, and the decimal exponent of the first.
+///
+/// The value is scaled so that 6 to 8 digits lie before the point and less than one float
+/// spacing fits between two integers: if an integer next to the scaled value lies within
+/// half a spacing, it is the one shortest text; otherwise one digit more, the nearest, is.
+/// Both outcomes are common, so they are chosen without a branch.
+#[inline]
+fn shortest_digits(field: u32, frac: u32) -> (u64, u64, i32) {
+    let s = &SCALES[field as usize];
+    let m = u64::from(frac | 1 << 23);
+    let p = ((u128::from(s.g) * u128::from(m << s.shift)) >> 64) as u64;
+    let fraction = p & ((1 << FRACTION_BITS) - 1);
+    // An even significand's interval includes its ends.
+    let half = s.half_ulp + u64::from(!frac & 1);
+    let up = (fraction + half) >> FRACTION_BITS;
+    let down = u64::from(half > fraction);
+    let int = (p >> FRACTION_BITS) + up;
+    // The next digit, rounded to nearest; a fraction of exactly 0.25 is the only tie.
+    let digit = ((fraction * 10 + (1 << (FRACTION_BITS - 1))) >> FRACTION_BITS)
+        - u64::from(fraction == 1 << (FRACTION_BITS - 2));
+    let last = digit & ((up | down) ^ 1).wrapping_neg();
+    // int has n = 6 to 8 digits.
+    let n = 6 + u32::from(int >= 1_000_000) + u32::from(int >= 10_000_000);
+    let (head, tail) = split_digits(int, n);
+    (head, tail | last << (8 * (n - 1)), s.dec_exp + n as i32)
+}
+
+/// [`shortest`] for the values it does not handle itself.
+#[cold]
+fn shortest_rare(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
     if x == 0.0 || !x.is_finite() {
         return special(dst, x, json);
     }
@@ -26,15 +152,15 @@ pub fn shortest(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
 /// Writes `x` with at most `n` significant digits (1 to 9; other values are clamped), rounded
 /// to nearest with ties to even, trailing zeros dropped, into `dst`, and
 /// returns its length. Unlike [`shortest`], this need not read back to the same f32.
-#[inline]
+#[inline(always)]
 pub fn digits(dst: &mut [u8; SLOT], x: f32, n: u8, json: bool) -> usize {
     if x == 0.0 || !x.is_finite() {
         return special(dst, x, json);
     }
     let n = u32::from(n.clamp(1, 9));
-    let (q, k) = round_digits(x.abs(), n);
-    let (q, nd) = strip_zeros(q, n);
-    layout(dst, x.is_sign_negative(), q, nd, k)
+    let (q, k) = round_digits_fast(x.abs(), n).unwrap_or_else(|| round_digits(x.abs(), n));
+    let (head, tail) = split_digits(q, n);
+    layout(dst, x.is_sign_negative(), head, tail, k)
 }
 
 /// Zero, NaN and the infinities.
@@ -126,6 +252,59 @@ static DROP: [Rest; 40] = {
     t
 };
 
+/// For the normal f32 of each exponent field: the decimal exponent of the smallest, and the
+/// significand from which on values reach the next power of ten (2^24 when none does).
+static DECADES: [(i32, u32); 256] = {
+    let mut t = [(0, 1 << 24); 256];
+    let mut field = 1;
+    while field < 255 {
+        let bin_exp = field - 127;
+        let k = (bin_exp * 315_653) >> 20;
+        let (top, log2) = pow10_top(k + 1);
+        let threshold = if log2 == bin_exp {
+            // 10^(k+1) = top·2^(log2-63) lies in this binade; the significand scale is
+            // 2^(bin_exp-23), so the threshold is top / 2^40 rounded up. Rounding down
+            // top first is harmless unless it leaves a multiple of 2^40, so that is ruled out
+            // where top is not exact (10^(k+1) of 28 digits or more, or below 1).
+            assert!(top % (1 << 40) != 0 || (k >= -1 && k <= 26), "threshold not exact");
+            ((top >> 40) + (top % (1 << 40) != 0) as u64) as u32
+        } else {
+            1 << 24
+        };
+        t[field as usize] = (k, threshold);
+        field += 1;
+    }
+    t
+};
+
+/// [`round_digits`] for normal values whose `n` digits are an integer of the value times
+/// 10^0 to 10^11 divided by a power of two: the exponent is looked up rather than corrected
+/// after the fact, and the rounding is exact in 64 bits. `None` for other values.
+#[inline]
+fn round_digits_fast(x: f32, n: u32) -> Option<(u64, i32)> {
+    let bits = x.to_bits();
+    let field = bits >> 23;
+    let (k0, threshold) = DECADES[field as usize & 0xff];
+    let m = bits & 0x7f_ffff | 1 << 23;
+    let mut k = k0 + i32::from(m >= threshold);
+    let s = n as i32 - 1 - k;
+    let sh = 150 - field as i32;
+    if !(0..=11).contains(&s) || !(1..=63).contains(&sh) {
+        return None;
+    }
+    let num = u64::from(m) * POW10[s as usize];
+    let mut q = num >> sh;
+    let r = num & ((1 << sh) - 1);
+    let half = 1 << (sh - 1);
+    // Without a branch: which way a value rounds is as good as random.
+    q += u64::from(r > half) | (u64::from(r == half) & q);
+    if q == POW10[n as usize] {
+        q = POW10[n as usize - 1];
+        k += 1;
+    }
+    Some((q, k))
+}
+
 /// The `n` significant digits of `x` (finite, positive) as an integer `q` in
 /// [10^(n-1), 10^n), and the decimal exponent `k` of the first digit: x ≈ q·10^(k-n+1).
 #[inline]
@@ -157,7 +336,8 @@ fn round_digits(x: f32, n: u32) -> (u64, i32) {
     q = if over { q10 } else { q };
     rest = if over { dropped } else { rest };
     k += i32::from(over);
-    q += u64::from(rest == ABOVE || (rest == HALF && q % 2 == 1));
+    // Without a branch: which way a value rounds is as good as random.
+    q += u64::from(rest > HALF) | (u64::from(rest == HALF) & q);
     if q == POW10[n as usize] {
         q = POW10[n as usize - 1];
         k += 1;
@@ -204,26 +384,15 @@ fn round_digits_slow(x: f32, n: u32) -> (u64, i32) {
     (q, k)
 }
 
-/// `q` (of `n` digits) without its trailing zeros, and the digits left.
-#[inline]
-fn strip_zeros(mut q: u64, mut n: u32) -> (u64, u32) {
-    while n > 1 && q % 10 == 0 {
-        q /= 10;
-        n -= 1;
-    }
-    (q, n)
-}
-
-/// The 8 ASCII digits of `x < 10^8`, the first in the lowest byte: each step splits every
-/// number in the word into two halves at once.
+/// The 8 decimal digits of `x < 10^8`, one per byte, the first in the lowest byte: each step
+/// splits every number in the word into two halves at once.
 #[inline]
 fn eight_digits(x: u64) -> u64 {
     let x = (x / 10_000) | ((x % 10_000) << 32);
     let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
     let x = hundreds | ((x - hundreds * 100) << 16);
     let tens = ((x * 103) >> 10) & 0x000f_000f_000f_000f;
-    let x = tens | ((x - tens * 10) << 8);
-    x | 0x3030_3030_3030_3030
+    tens | ((x - tens * 10) << 8)
 }
 
 /// Two ASCII digits for each number below 100.
@@ -238,57 +407,50 @@ static PAIRS: [u8; 200] = {
     t
 };
 
-/// Writes the `nd` digits of `q`, the first of them at decimal exponent `k`, as the shortest
-/// formatter lays them out, and returns the length. Every move is of a fixed size; what lands
-/// past the returned length does not count.
-#[inline]
-fn layout(dst: &mut [u8; SLOT], neg: bool, q: u64, nd: u32, k: i32) -> usize {
-    let nd = nd as usize;
-    // The digits, followed by zeros that an integer part may need, made in registers: built
-    // byte by byte, the array would be read back before those small stores were done.
-    let full = q * POW10[9 - nd];
-    let head = u128::from(full / 100_000_000) | 0x30;
-    let lo =
-        head | u128::from(eight_digits(full % 100_000_000)) << 8 | u128::from(u64::from_le_bytes(*b"00000000")) << 72;
-    let mut d = [b'0'; 32];
-    d[..16].copy_from_slice(&lo.to_le_bytes());
+/// Writes the digits `head` (1 to 9) and `tail` (8 more, one per byte, the first in the lowest
+/// byte; trailing zeros are not written), the first of them at decimal exponent `k`, as the
+/// shortest formatter lays them out, and returns the length. Each part is stored straight into
+/// `dst` from registers, overlapping where the next one takes over, so no byte is read back;
+/// what lands past the returned length does not count.
+#[inline(always)]
+fn layout(dst: &mut [u8; SLOT], neg: bool, head: u64, tail: u64, k: i32) -> usize {
+    // Trailing zero digits are zero bytes at the top of `tail`.
+    let nd = 9 - (tail.leading_zeros() / 8) as usize;
+    let first = b'0' + head as u8;
+    let ascii = (tail | 0x3030_3030_3030_3030).to_le_bytes();
     dst[0] = b'-';
     let p = usize::from(neg);
     match k {
-        0..=12 => {
-            let k = k as usize;
-            dst[p..p + 16].copy_from_slice(&d[..16]);
-            if nd <= k + 1 {
-                // 1234e7 -> 12340000000.0
-                dst[p + k + 1..p + k + 3].copy_from_slice(b".0");
-                p + k + 3
-            } else {
-                // 1234e1 -> 12.34
-                dst[p + k + 1] = b'.';
-                dst[p + k + 2..p + k + 18].copy_from_slice(&d[k + 1..k + 17]);
-                p + nd + 1
-            }
-        }
         -6..=-1 => {
             // 1234e-3 -> 0.001234
             let z = (-k - 1) as usize;
-            let len = p + 2 + z + nd;
-            if len <= 16 {
-                // One store: the sign, "0.", the zeros and the digits made in a register.
-                let lead = (2 + z + p) * 8;
-                let text = u128::from_le_bytes(*b"-0.0000000000000") >> ((1 - p) * 8) | lo << lead;
-                dst[..16].copy_from_slice(&text.to_le_bytes());
+            dst[p..p + 8].copy_from_slice(b"0.000000");
+            dst[p + 2 + z] = first;
+            dst[p + 3 + z..p + 11 + z].copy_from_slice(&ascii);
+            p + 2 + z + nd
+        }
+        0..=12 => {
+            let k = k as usize;
+            dst[p] = first;
+            dst[p + 1..p + 9].copy_from_slice(&ascii);
+            if nd <= k + 1 {
+                // 1234e7 -> 12340000000.0
+                dst[p + 9..p + 17].copy_from_slice(b"00000000");
+                dst[p + k + 1..p + k + 3].copy_from_slice(b".0");
+                p + k + 3
             } else {
-                dst[p..p + 8].copy_from_slice(b"0.000000");
-                dst[p + 2 + z..p + 18 + z].copy_from_slice(&d[..16]);
+                // 1234e1 -> 12.34: k < 8 here.
+                dst[p + k + 1] = b'.';
+                let fraction = (tail >> (8 * k) | 0x3030_3030_3030_3030).to_le_bytes();
+                dst[p + k + 2..p + k + 10].copy_from_slice(&fraction);
+                p + nd + 1
             }
-            len
         }
         _ => {
             // 1234e-9 -> 1.234e-9
-            dst[p] = d[0];
+            dst[p] = first;
             dst[p + 1] = b'.';
-            dst[p + 2..p + 10].copy_from_slice(&d[1..9]);
+            dst[p + 2..p + 10].copy_from_slice(&ascii);
             let mut pos = p + 1 + if nd > 1 { nd } else { 0 };
             dst[pos..pos + 2].copy_from_slice(if k < 0 { b"e-" } else { b"e+" });
             pos += 2;
@@ -302,6 +464,17 @@ fn layout(dst: &mut [u8; SLOT], neg: bool, q: u64, nd: u32, k: i32) -> usize {
             }
         }
     }
+}
+
+/// `q` (`n` digits, 1 to 9) as [`layout`]'s `head` and `tail`.
+#[inline]
+fn split_digits(q: u64, n: u32) -> (u64, u64) {
+    if n == 9 {
+        return (q / 100_000_000, eight_digits(q % 100_000_000));
+    }
+    // The 8-digit form of q starts with 8 - n zeros.
+    let all = eight_digits(q) >> (8 * (8 - n));
+    (all & 0xff, all >> 8)
 }
 
 #[cfg(test)]
@@ -340,10 +513,12 @@ mod tests {
     fn layout_matches_the_shortest_formatter() {
         let mut state = 0x9e37_79b9u32;
         let check = |x: f32| {
-            let s = short(x);
+            let s = zmij::Buffer::new().format_finite(x).to_string();
+            assert_eq!(short(x), s, "{x:e}");
             let (neg, q, nd, k) = parts(&s);
             let mut b = [0u8; SLOT];
-            let n = layout(&mut b, neg, q, nd, k);
+            let (head, tail) = split_digits(q, nd);
+            let n = layout(&mut b, neg, head, tail, k);
             assert_eq!(std::str::from_utf8(&b[..n]).unwrap(), s, "{x:e}");
         };
         for e in 1..255u32 {
@@ -380,7 +555,7 @@ mod tests {
     #[test]
     fn eight_digits_in_order() {
         for x in (0..100_000_000u64).step_by(7919).chain([0, 9, 10, 99_999_999, 10_000_000, 12_345_678]) {
-            assert_eq!(&eight_digits(x).to_le_bytes(), format!("{x:08}").as_bytes());
+            assert_eq!(&(eight_digits(x) | 0x3030_3030_3030_3030).to_le_bytes(), format!("{x:08}").as_bytes());
         }
     }
 
