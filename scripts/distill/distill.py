@@ -33,8 +33,9 @@ def load(n_words, n_chars, teacher_words=87000, teacher="e5"):
     words, wf, chars, cf, cs = common.select_vocab(n_words, n_chars)
     wp, _, _, _ = encode_teacher.paths(teacher, teacher_words, n_chars, False)
     _, cp, _, _ = encode_teacher.paths(teacher, n_words, n_chars, False)
-    W = np.load(wp)[:n_words]
-    C = np.load(cp)[:n_chars]
+    # The teacher caches are float16: sums over them (the PCA's covariance) overflow in it.
+    W = np.load(wp)[:n_words].astype(np.float32)
+    C = np.load(cp)[:n_chars].astype(np.float32)
     total = float(sum(c for _, c in common.read_jieba_dict()))
     return dict(words=words, wf=wf, chars=chars, cf=cf, cs=cs, W=W, C=C, total=total)
 
@@ -262,10 +263,12 @@ def training_data(d, n_sent, tk=None):
 
 
 def segmented(zhvec, text_path, normalize):
-    """Token lists of the lines of text_path as the zhvec binary segments them (cached)."""
+    """Token lists of the lines of text_path as the zhvec binary segments them (cached; made
+    again when the text or the binary is newer, since a new segmenter may cut differently)."""
     import subprocess
     out = text_path + f".seg-{normalize}.txt"
-    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(text_path):
+    newest = max(os.path.getmtime(text_path), os.path.getmtime(zhvec))
+    if not os.path.exists(out) or os.path.getmtime(out) < newest:
         with open(out + ".tmp", "wb") as f:
             subprocess.run([zhvec, "segment", "--normalize-text", normalize, text_path], check=True, stdout=f)
         os.replace(out + ".tmp", out)
@@ -297,6 +300,7 @@ def add_words(d, new, counts, toks, teacher):
     ratio = d["wf"][:keep][in_text > 0].sum() / in_text.sum()
     key = hashlib.sha1("\n".join(new).encode()).hexdigest()[:12]
     V = common.encode_cached(new, os.path.join(common.cache_dir(), f"{teacher}-added-{key}.npy"), teacher=teacher)
+    V = np.asarray(V, dtype=np.float32)
     d = dict(d)
     d["words"] = old + list(new)
     d["wf"] = np.concatenate([d["wf"][:keep], np.maximum(1, np.round(counts * ratio))])
@@ -313,6 +317,8 @@ def design_cached(toks, widx, cidx, n_words, tag):
     h = hashlib.sha1()
     h.update("\n".join(widx).encode()); h.update("\n".join(cidx).encode()); h.update(tag.encode())
     h.update(str(len(toks)).encode())
+    for ts in toks:  # the tokens themselves: another segmenter gives another design
+        h.update(" ".join(ts).encode()); h.update(b"\n")
     path = os.path.join(common.cache_dir(), f"design-{h.hexdigest()[:16]}.npz")
     if os.path.exists(path):
         z = np.load(path)
