@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from sparkcheck import arguments, check, direct, read_lines, session, write_input
+from sparkcheck import arguments, check, direct, read_lines, session, verdict, write_input
 
 import zhvec
 from zhvec import spark as zspark
@@ -79,11 +79,7 @@ def main() -> int:
     print(f"  Spark, package again (embedders built)     {again_s:8.3f} s")
     print(f"  Spark, embed doing nothing                 {noop_s:8.3f} s")
     print(f"  embedding alone, second package job - nothing {again_s - noop_s:5.3f} s")
-    if bad:
-        print(f"  FAILED: {bad} of {n} vectors differ from the direct run or are missing")
-        return 1
-    print(f"  every vector ({n} of {n}) equals the direct run, by key")
-    return 0
+    return verdict(bad, n)
 
 
 if __name__ == "__main__":

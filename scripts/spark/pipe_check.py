@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from sparkcheck import arguments, check, direct, read_lines, session, write_input
+from sparkcheck import arguments, check, direct, read_lines, session, verdict, write_input
 
 def keyed_line(row) -> str:
     # The text holds no newline: it was one line of the input.
@@ -120,11 +120,7 @@ def main() -> int:
         if shipped[1]:
             print(f"  FAILED: {shipped[1]} of {n} vectors of the shipped table differ from the direct run")
         bad += shipped[1]
-    if bad:
-        print(f"  FAILED: {bad} of {n} vectors differ from the direct run or are missing")
-        return 1
-    print(f"  every vector ({n} of {n}) equals the direct run, by key")
-    return 0
+    return verdict(bad, n)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,15 @@ def check(target: pathlib.Path, want: np.ndarray) -> int:
     return bad + int((~same).sum())
 
 
+def verdict(bad: int, n: int) -> int:
+    """Prints whether all n vectors matched the direct run; the exit status (1 on any difference)."""
+    if bad:
+        print(f"  FAILED: {bad} of {n} vectors differ from the direct run or are missing")
+        return 1
+    print(f"  every vector ({n} of {n}) equals the direct run, by key")
+    return 0
+
+
 def session(master: str, name: str, **conf):
     """A local Spark session with the UI and progress bars off, workers on this Python."""
     os.environ["PYSPARK_PYTHON"] = sys.executable
