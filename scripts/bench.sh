@@ -24,7 +24,8 @@
 # Max RSS comes from one extra run under /usr/bin/time -v (it also warms the caches).
 # MB/s is always raw corpus bytes per second, also for fastText's pre-segmented input.
 # Ratios compare with the peer and the floor at the same thread count (fastText: 1 thread).
-# Outputs go to /dev/shm when it is writable (RAM), else to the temp dir.
+# Outputs go to /dev/shm when it is writable (RAM), else to the temp dir; every run writes new
+# files (the ones of the run before are removed first, untimed).
 # Environment: RUNS (default 5), STARTUP_RUNS (default 50), ZHVEC, ZHVEC_CACHE, ZHVEC_NO_BUILD=1.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -93,10 +94,14 @@ MANIFEST=$tmp/rows.tsv
 : >"$MANIFEST"
 q() { printf '%q' "$1"; }
 
-# bench ID LABEL THREADS KIND WARMUP RUNS COMMAND: one RSS run, then hyperfine.
+# bench ID LABEL THREADS KIND WARMUP RUNS COMMAND: one RSS run, then hyperfine. Before every
+# run (untimed) the outputs of earlier runs are removed, so each run writes new files:
+# replacing a file that exists adds the kernel's freeing of the old file's pages (for the
+# 1.2 GB of jsonl, about 0.2 s of system time) to the run that replaces it.
 bench() {
     local id=$1 label=$2 threads=$3 kind=$4 warmup=$5 runs=$6 cmd=$7
     say "== $label"
+    rm -f "$tmp"/out.* "$tmp"/peer.npy
     if ! /usr/bin/time -v -o "$tmp/$id.time" bash -c "$cmd" >/dev/null 2>"$tmp/$id.err"; then
         say "   failed, row skipped: $(tail -n 3 "$tmp/$id.err")"
         return 0
@@ -104,7 +109,7 @@ bench() {
     local rss_kb
     rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/$id.time")
     hyperfine --style basic --warmup "$warmup" --runs "$runs" --export-json "$tmp/$id.json" \
-        --command-name "$label" "$cmd" >&2
+        --prepare "rm -f $(q "$tmp")/out.* $(q "$tmp")/peer.npy" --command-name "$label" "$cmd" >&2
     printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$threads" "$kind" "$tmp/$id.json" "$rss_kb" >>"$MANIFEST"
 }
 
