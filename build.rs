@@ -1,5 +1,6 @@
 //! Packs jieba's standard dictionary (`vocab/jieba-dict.txt`, lines of `word freq tag`) into
-//! the trie of `src/segment/trie.rs` (slots, root table, filter), jieba's HMM (`src/segment/hmm.txt`) into a table of
+//! the trie of `src/segment/trie.rs` (slots, root table, filter), its words tagged with their
+//! rows in the embedded default table (`vocab/default.zv`), jieba's HMM (`src/segment/hmm.txt`) into a table of
 //! f64, and OpenCC's traditional-to-simplified
 //! dictionaries (`vocab/opencc/`) into that of `src/normalize/table.rs`. The binary embeds
 //! both and reads them in place.
@@ -50,10 +51,48 @@ fn pack_dictionary() {
             words += 1;
         }
     }
+    tag_default_rows(&mut trie, &text);
     let trie = trie.finish();
-    let header = [u64::from_le_bytes(*b"ZHSEGTR2"), total, words, trie.slots.len() as u64];
+    let header = [u64::from_le_bytes(*b"ZHSEGTR3"), total, words, trie.slots.len() as u64];
     let slots = trie.slots.into_iter().chain(trie.root).flatten().chain(trie.filter);
     write_out("jieba-trie.bin", &to_bytes(header.into_iter().chain(slots)));
+}
+
+/// Tags every word of two or more characters: 1, or its row in the default table's word
+/// table + 2 (the segmenter's `Tag`).
+fn tag_default_rows(trie: &mut trie::TrieBuilder, dict: &str) {
+    const TABLE: &str = "vocab/default.zv";
+    println!("cargo::rerun-if-changed={TABLE}");
+    let bytes = std::fs::read(TABLE).unwrap_or_else(|e| panic!("{TABLE}: {e}"));
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    // The `.zv` header (src/vocab/format.rs): the word count at 24, the sections from 80,
+    // each (offset, length); the word names' strings are section 1, their offsets section 2.
+    assert_eq!(&bytes[..8], b"ZHVECTAB", "{TABLE}: not a vocab file");
+    let rows = u64_at(24) as usize;
+    let section = |i: usize| {
+        let (off, len) = (u64_at(80 + 16 * i) as usize, u64_at(88 + 16 * i) as usize);
+        &bytes[off..off + len]
+    };
+    let (strings, offsets) = (section(1), section(2));
+    let offset = |i: usize| u32::from_le_bytes(offsets[4 * i..4 * i + 4].try_into().expect("4 bytes")) as usize;
+    let is_word = |trie: &trie::TrieBuilder, w: &str| {
+        let mut found = Some((0, f64::NAN));
+        for c in w.chars() {
+            found = found.and_then(|(node, _)| trie.as_ref().child(node, c));
+        }
+        found.is_some_and(|(_, v)| !v.is_nan())
+    };
+    for word in dict.lines().filter_map(|l| l.split_whitespace().next()) {
+        if word.chars().nth(1).is_some() {
+            assert!(trie.tag(word, 1), "{word}: cannot tag");
+        }
+    }
+    for row in 0..rows {
+        let name = std::str::from_utf8(&strings[offset(row)..offset(row + 1)]).expect("UTF-8 names");
+        if name.chars().nth(1).is_some() && is_word(trie, name) {
+            assert!(trie.tag(name, row as u32 + 2), "{name}: cannot tag");
+        }
+    }
 }
 
 /// finalseg's start, transition and emission log probabilities; −3.14e100 (its MIN_FLOAT)

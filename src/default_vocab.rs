@@ -18,6 +18,12 @@ pub fn open() -> Result<Vocab> {
     Vocab::from_static(&DEFAULT.0, NAME)
 }
 
+/// Whether `vocab` is the embedded default table (not a file with the same bytes), whose word
+/// rows the standard dictionary's trie knows (`segment::Tag`).
+pub fn is_embedded(vocab: &Vocab) -> bool {
+    vocab.is_static(&DEFAULT.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

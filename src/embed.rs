@@ -16,7 +16,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Opt, Result};
 use crate::normalize::{NormalizeBuf, Normalizer, TextNormalization};
-use crate::segment::{is_plain_char, Segmenter, TokenCursor};
+use crate::segment::{is_plain_char, Segmenter, Tag, TokenCursor};
 use crate::vocab::{AddRow, Kind, StartedWords, View, Vocab, WithRows};
 
 /// How token vectors are weighted before averaging.
@@ -166,8 +166,8 @@ pub struct Scratch {
     fallback: Vec<f32>,
     /// Character rows of the current token, for its fallback.
     ids: Vec<u32>,
-    /// Byte ranges of the line's tokens.
-    tokens: Vec<(usize, usize)>,
+    /// Byte ranges of the line's tokens, and their word rows when the segmenter knows them.
+    tokens: Vec<(usize, usize, Tag)>,
     /// The word lookups of a piece of the line.
     started: StartedWords,
     /// The normalized line, when normalization changes it.
@@ -185,6 +185,9 @@ pub struct Embedder<'v> {
     char_dim: usize,
     fallback: bool,
     single_char_words_absent: bool,
+    /// Whether the segmenter's [`Tag`]s give rows of this vocab's word table: they do for
+    /// the embedded default table.
+    tags_give_rows: bool,
     word_total: f32,
     char_total: f32,
     /// Whether lines are embedded by code compiled for AVX2.
@@ -198,6 +201,7 @@ impl<'v> Embedder<'v> {
         recipe.check()?;
         let (word_dim, char_dim) = (vocab.dim(Kind::Word), vocab.dim(Kind::Char));
         let normalizer = Normalizer::new(recipe.text_normalization(vocab)?);
+        let tags_give_rows = segmenter.has_tags() && crate::default_vocab::is_embedded(vocab);
         Ok(Embedder {
             vocab,
             view: vocab.view(),
@@ -209,6 +213,7 @@ impl<'v> Embedder<'v> {
             // The fallback averages character rows into the word channel, so the dims must agree.
             fallback: word_dim == char_dim,
             single_char_words_absent: vocab.words_are_multichar(),
+            tags_give_rows,
             word_total: vocab.total(Kind::Word).max(1) as f32,
             char_total: vocab.total(Kind::Char).max(1) as f32,
             #[cfg(target_arch = "x86_64")]
@@ -309,12 +314,24 @@ impl<'v> Embedder<'v> {
         while more {
             more = self.next_tokens(line, &mut at, tokens);
             any |= !tokens.is_empty();
-            // All word lookups of the piece start before the first is used.
-            let names = tokens.iter().map(|&(start, end)| self.word_lookup(&line[start..end]));
+            // All word lookups of the piece start before the first is used; a row the
+            // segmenter knows needs no lookup, only loading.
+            let names = tokens.iter().map(|&(start, end, tag)| match tag {
+                Tag::DefaultRow(row) => {
+                    self.view.words.prefetch_row(row);
+                    None
+                }
+                Tag::NotInDefault => None,
+                Tag::Unknown => self.word_lookup(&line[start..end]),
+            });
             self.view.start_words(names, started);
-            for (i, &(start, end)) in tokens.iter().enumerate() {
+            for (i, &(start, end, tag)) in tokens.iter().enumerate() {
                 let token = &line[start..end];
-                let word_id = self.view.find_started_word(started, i, token);
+                let word_id = match tag {
+                    Tag::DefaultRow(row) => Some(row),
+                    Tag::NotInDefault => None,
+                    Tag::Unknown => self.view.find_started_word(started, i, token),
+                };
                 self.add_token(rows, token, word_id, &mut sums, stats);
             }
         }
@@ -360,12 +377,13 @@ impl<'v> Embedder<'v> {
 
     /// The next piece of the line's tokens, as byte ranges; false after the last piece.
     #[inline(always)]
-    fn next_tokens(&self, line: &str, at: &mut TokenCursor, tokens: &mut Vec<(usize, usize)>) -> bool {
+    fn next_tokens(&self, line: &str, at: &mut TokenCursor, tokens: &mut Vec<(usize, usize, Tag)>) -> bool {
         let base = line.as_ptr() as usize;
         tokens.clear();
-        self.segmenter.next_tokens(line, at, |t| {
+        let tags_give_rows = self.tags_give_rows;
+        self.segmenter.next_tagged_tokens(line, at, |t, tag| {
             let start = t.as_ptr() as usize - base;
-            tokens.push((start, start + t.len()));
+            tokens.push((start, start + t.len(), if tags_give_rows { tag } else { Tag::Unknown }));
         })
     }
 

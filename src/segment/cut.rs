@@ -13,16 +13,17 @@
 use super::trie::{Node, TrieRef};
 
 /// What the cut needs of a dictionary: a trie walk. A node's value is ln(freq) for a word
-/// (−∞ for frequency 0), NaN for a prefix only.
+/// (−∞ for frequency 0), NaN for a prefix only; its tag is the trie's (see `trie.rs`), which
+/// the cut passes on with each token that is a dictionary word.
 pub(crate) trait Words {
-    fn child(&self, node: u64, c: char) -> Option<(u64, f64)>;
+    fn child(&self, node: u64, c: char) -> Option<(u64, f64, u32)>;
     /// Starts loading what [`Words::child`] will read; false when it is known already
     /// that `node` has no child by `c`.
     fn prefetch(&self, node: u64, c: char) -> bool;
 
     /// The value of `chars` as one string, if it is a word or a prefix.
     fn value(&self, chars: &[char]) -> Option<f64> {
-        let mut at = (0, f64::NAN);
+        let mut at = (0, f64::NAN, 0);
         for &c in chars {
             at = self.child(at.0, c)?;
         }
@@ -35,8 +36,8 @@ const ROOT_NODE: u64 = 0;
 
 impl Words for TrieRef<'_> {
     #[inline(always)]
-    fn child(&self, node: u64, c: char) -> Option<(u64, f64)> {
-        TrieRef::child(self, node as Node, c).map(|(n, v)| (u64::from(n), v))
+    fn child(&self, node: u64, c: char) -> Option<(u64, f64, u32)> {
+        TrieRef::tagged_child(self, node as Node, c).map(|(n, v, t)| (u64::from(n), v, t))
     }
 
     #[inline(always)]
@@ -47,7 +48,8 @@ impl Words for TrieRef<'_> {
 
 /// A dictionary with words added on top (a user dictionary): an added word's value wins;
 /// an added prefix leaves the base's value, as jieba's `add_word` leaves a known prefix.
-/// A node is the base's node in the high half and the added one's in the low half.
+/// A node is the base's node in the high half and the added one's in the low half. The tag
+/// is the base's (a tag belongs to the string, not to its value).
 pub(crate) struct Overlaid<'a> {
     pub base: TrieRef<'a>,
     pub added: TrieRef<'a>,
@@ -58,18 +60,19 @@ const GONE: Node = Node::MAX;
 
 impl Words for Overlaid<'_> {
     #[inline]
-    fn child(&self, node: u64, c: char) -> Option<(u64, f64)> {
+    fn child(&self, node: u64, c: char) -> Option<(u64, f64, u32)> {
         let (b, a) = ((node >> 32) as Node, node as Node);
-        let base = if b == GONE { None } else { self.base.child(b, c) };
+        let base = if b == GONE { None } else { self.base.tagged_child(b, c) };
         let added = if a == GONE { None } else { self.added.child(a, c) };
         let value = match (base, added) {
             (None, None) => return None,
             (_, Some((_, v))) if !v.is_nan() => v,
-            (Some((_, v)), _) => v,
+            (Some((_, v, _)), _) => v,
             (None, Some(_)) => f64::NAN,
         };
+        let tag = base.map_or(0, |n| n.2);
         let (b, a) = (base.map_or(GONE, |n| n.0), added.map_or(GONE, |n| n.0));
-        Some(((u64::from(b) << 32) | u64::from(a), value))
+        Some(((u64::from(b) << 32) | u64::from(a), value, tag))
     }
 
     #[inline]
@@ -127,16 +130,18 @@ pub(crate) struct Scratch {
     chars: Vec<char>,
     /// Byte offset of each character in the line, and the run's end.
     offs: Vec<usize>,
-    /// Per position: the best route's probability and the end of its first word.
-    route: Vec<(f64, u32)>,
+    /// Per position: the best route's probability, the end of its first word and that
+    /// word's tag.
+    route: Vec<(f64, u32, u32)>,
     /// Each run: its byte offset in the text, its first place and its end place.
     runs: Vec<(u32, u32, u32)>,
     /// Each place's run end.
     ends: Vec<u32>,
     /// The trie walks still going: start and node.
     walks: Vec<(u32, u64)>,
-    /// The words found: end, the start's word found before it ([`NO_WORD`] for none), value.
-    found: Vec<(u32, u32, f64)>,
+    /// The words found: end, the start's word found before it ([`NO_WORD`] for none), value,
+    /// tag.
+    found: Vec<(u32, u32, f64, u32)>,
     /// Per start, its last word found (the longest) in `found`, or [`NO_WORD`].
     last: Vec<u32>,
     /// Viterbi back pointers, one per state per character.
@@ -164,11 +169,13 @@ pub(crate) struct Cutter<'a, W> {
 }
 
 impl<W: Words> Cutter<'_, W> {
-    /// Cuts `text`, calling `emit` with each token's byte range, in order: `cut(text, HMM=hmm)`.
+    /// Cuts `text`, calling `emit` with each token's byte range and tag, in order:
+    /// `cut(text, HMM=hmm)`. A token's tag is its node's when the route took it as a
+    /// dictionary word of two or more characters, else 0.
     ///
     /// The runs of the whole text are loaded and routed together, so the trie walks of all
     /// of them overlap their cache misses; then the tokens go out in order.
-    pub fn cut(&self, text: &str, s: &mut Scratch, hmm: bool, emit: &mut impl FnMut(usize, usize)) {
+    pub fn cut(&self, text: &str, s: &mut Scratch, hmm: bool, emit: &mut impl FnMut(usize, usize, u32)) {
         self.load_runs(text, s);
         self.route(s);
         let bytes = text.as_bytes();
@@ -185,11 +192,11 @@ impl<W: Words> Cutter<'_, W> {
                 }
                 i = s.offs[end];
             } else if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                emit(i, i + 2);
+                emit(i, i + 2, 0);
                 i += 2;
             } else {
                 let c_len = utf8_len(b);
-                emit(i, i + c_len);
+                emit(i, i + c_len, 0);
                 i += c_len;
             }
         }
@@ -221,43 +228,45 @@ impl<W: Words> Cutter<'_, W> {
     }
 
     /// jieba's `__cut_DAG` over the run `chars[a..b]`.
-    fn cut_run(&self, text: &str, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+    fn cut_run(&self, text: &str, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize, u32)) {
         let (mut x, mut buf) = (a, None);
         while x < b {
-            let y = s.route[x].1 as usize;
+            let (_, y, tag) = s.route[x];
+            let y = y as usize;
             if y - x == 1 {
                 buf.get_or_insert(x);
             } else {
                 if let Some(first) = buf.take() {
-                    self.cut_buf(text, first, x, s, emit);
+                    self.cut_buf(text, first, x, s, &mut |p, q| emit(p, q, 0));
                 }
-                emit(s.offs[x], s.offs[y]);
+                emit(s.offs[x], s.offs[y], tag);
             }
             x = y;
         }
         if let Some(first) = buf {
-            self.cut_buf(text, first, b, s, emit);
+            self.cut_buf(text, first, b, s, &mut |p, q| emit(p, q, 0));
         }
     }
 
     /// jieba's `__cut_DAG_NO_HMM` over the run `chars[a..b]`: single ASCII letters and
     /// digits on the route join up.
-    fn cut_run_no_hmm(&self, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+    fn cut_run_no_hmm(&self, a: usize, b: usize, s: &mut Scratch, emit: &mut impl FnMut(usize, usize, u32)) {
         let (mut x, mut buf) = (a, None);
         while x < b {
-            let y = s.route[x].1 as usize;
+            let (_, y, tag) = s.route[x];
+            let y = y as usize;
             if y - x == 1 && s.chars[x].is_ascii_alphanumeric() {
                 buf.get_or_insert(x);
             } else {
                 if let Some(first) = buf.take() {
-                    emit(s.offs[first], s.offs[x]);
+                    emit(s.offs[first], s.offs[x], 0);
                 }
-                emit(s.offs[x], s.offs[y]);
+                emit(s.offs[x], s.offs[y], tag);
             }
             x = y;
         }
         if let Some(first) = buf {
-            emit(s.offs[first], s.offs[b]);
+            emit(s.offs[first], s.offs[b], 0);
         }
     }
 
@@ -286,10 +295,10 @@ impl<W: Words> Cutter<'_, W> {
             for w in 0..walks.len() {
                 let (i, node) = walks[w];
                 let at = i as usize + depth;
-                let Some((next, v)) = self.words.child(node, chars[at]) else { continue };
+                let Some((next, v, tag)) = self.words.child(node, chars[at]) else { continue };
                 if is_word(v) {
                     let last = &mut s.last[i as usize];
-                    s.found.push((at as u32 + 1, *last, v));
+                    s.found.push((at as u32 + 1, *last, v, tag));
                     *last = s.found.len() as u32 - 1;
                 }
                 // A walk at the run's last character has nowhere to go, nor one whose next
@@ -311,29 +320,29 @@ impl<W: Words> Cutter<'_, W> {
         self.dag(s);
         let n = s.chars.len();
         s.route.clear();
-        s.route.resize(n + 1, (0.0, n as u32));
+        s.route.resize(n + 1, (0.0, n as u32, 0));
         let route = &mut s.route[..];
         let lt = self.log_total;
         for idx in (0..n).rev() {
             if s.ends[idx] as usize == idx {
-                route[idx] = (0.0, idx as u32);
+                route[idx] = (0.0, idx as u32, 0);
                 continue;
             }
             let mut word = s.last[idx];
             let mut best = match s.found.get(word as usize) {
-                Some(&(end, shorter, v)) => {
+                Some(&(end, shorter, v, tag)) => {
                     word = shorter;
-                    ((v - lt) + route[end as usize].0, end)
+                    ((v - lt) + route[end as usize].0, end, tag)
                 }
                 // log(1) - logtotal: the character alone, not a word.
-                None => ((0.0 - lt) + route[idx + 1].0, idx as u32 + 1),
+                None => ((0.0 - lt) + route[idx + 1].0, idx as u32 + 1, 0),
             };
-            while let Some(&(end, shorter, v)) = s.found.get(word as usize) {
+            while let Some(&(end, shorter, v, tag)) = s.found.get(word as usize) {
                 let p = (v - lt) + route[end as usize].0;
                 // Ties go to the larger end, as in Python's max over (prob, x): the longer
                 // word, seen first.
                 if p > best.0 {
-                    best = (p, end);
+                    best = (p, end, tag);
                 }
                 word = shorter;
             }

@@ -25,13 +25,40 @@ pub use user::UserDict;
 struct Aligned<T: ?Sized>(T);
 
 /// jieba's standard dictionary as a trie: a header of four u64 (magic, total, words, the
-/// number of slots), then the slots, the root table and the filter of `trie.rs`.
+/// number of slots), then the slots, the root table and the filter of `trie.rs`. The trie is
+/// tagged with [`Tag`]s for the embedded default table.
 static STANDARD_TRIE: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/jieba-trie.bin")));
 /// finalseg's HMM as f64: start (4), trans (4 × 4), then 4 emissions per character of
 /// U+4E00..=U+9FD5.
 static HMM_TABLE: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/jieba-hmm.bin")));
 
-const TRIE_MAGIC: u64 = u64::from_le_bytes(*b"ZHSEGTR2");
+const TRIE_MAGIC: u64 = u64::from_le_bytes(*b"ZHSEGTR3");
+
+/// What the standard dictionary's trie knows of a token in the embedded default table (see
+/// [`Segmenter::next_tagged_tokens`]): `build.rs` tags each of its words of two or more
+/// characters with the word's row there, so that embedding with that table finds the row
+/// of such a token without a lookup by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    /// Nothing known: look the token up by name.
+    Unknown,
+    /// The token is a dictionary word that the default table's word table lacks.
+    NotInDefault,
+    /// The token's row in the default table's word table.
+    DefaultRow(u32),
+}
+
+impl Tag {
+    /// A trie tag: 0, 1, or the row + 2.
+    #[inline(always)]
+    fn from_trie(t: u32) -> Tag {
+        match t {
+            0 => Tag::Unknown,
+            1 => Tag::NotInDefault,
+            row => Tag::DefaultRow(row - 2),
+        }
+    }
+}
 
 /// Which dictionary the segmenter uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +76,8 @@ pub struct Segmenter {
     base_filter: Cow<'static, [u64]>,
     /// Its frequency total.
     base_total: u64,
+    /// Whether its nodes carry [`Tag`]s (only the standard dictionary's do).
+    base_tagged: bool,
     /// A user dictionary's words, if any.
     added: Option<user::Added>,
     /// ln of the total frequency, jieba's `logtotal`.
@@ -69,7 +98,9 @@ impl Segmenter {
         let n = words[3] as usize;
         let (slots, filter) = words[4..].split_at(2 * (n + trie::ROOT_TABLE_LEN));
         let (slots, root) = bytemuck::cast_slice::<u64, [u64; 2]>(slots).split_at(n);
-        Segmenter::over(Cow::Borrowed(slots), Cow::Borrowed(root), Cow::Borrowed(filter), words[1])
+        let mut seg = Segmenter::over(Cow::Borrowed(slots), Cow::Borrowed(root), Cow::Borrowed(filter), words[1]);
+        seg.base_tagged = true;
+        seg
     }
 
     fn over(
@@ -85,7 +116,7 @@ impl Segmenter {
         }
         let hmm = Hmm { start: [f[0], f[1], f[2], f[3]], trans, emit: bytemuck::cast_slice(&f[20..]) };
         let log_total = (total as f64).ln();
-        Segmenter { base, base_root, base_filter, base_total: total, added: None, log_total, hmm }
+        Segmenter { base, base_root, base_filter, base_total: total, base_tagged: false, added: None, log_total, hmm }
     }
 
     /// A segmenter whose dictionary is the vocab's words and characters with their counts.
@@ -133,11 +164,17 @@ impl Segmenter {
     }
 
     fn base(&self) -> TrieRef<'_> {
-        TrieRef::new(&self.base, &self.base_root, &self.base_filter).expect("a trie is well formed")
+        TrieRef::new(&self.base, &self.base_root, &self.base_filter, self.base_tagged).expect("a trie is well formed")
     }
 
-    /// Calls `emit` with the byte range of each of jieba's tokens of `text`, whitespace too.
-    fn cut_raw(&self, text: &str, emit: &mut impl FnMut(usize, usize)) {
+    /// Whether [`Segmenter::next_tagged_tokens`] can give tags other than [`Tag::Unknown`].
+    pub fn has_tags(&self) -> bool {
+        self.base_tagged
+    }
+
+    /// Calls `emit` with the byte range and trie tag of each of jieba's tokens of `text`,
+    /// whitespace too.
+    fn cut_raw(&self, text: &str, emit: &mut impl FnMut(usize, usize, u32)) {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
                 self.cut_with(text, &mut scratch, emit);
@@ -148,7 +185,7 @@ impl Segmenter {
         })
     }
 
-    fn cut_with(&self, text: &str, scratch: &mut Scratch, emit: &mut impl FnMut(usize, usize)) {
+    fn cut_with(&self, text: &str, scratch: &mut Scratch, emit: &mut impl FnMut(usize, usize, u32)) {
         let base = self.base();
         match &self.added {
             None => {
@@ -167,14 +204,14 @@ impl Segmenter {
     /// Python jieba's `cut(text, HMM=True)`, every token, whitespace included.
     pub fn jieba_tokens<'a>(&self, text: &'a str) -> Vec<&'a str> {
         let mut out = Vec::new();
-        self.cut_raw(text, &mut |a, b| out.push(&text[a..b]));
+        self.cut_raw(text, &mut |a, b, _| out.push(&text[a..b]));
         out
     }
 
     /// Calls `f` on each of Python jieba's tokens of `line` that is not only whitespace:
     /// [`Segmenter::for_each_token`] without its joins.
     pub fn for_each_jieba_token<'a>(&self, line: &'a str, mut f: impl FnMut(&'a str)) {
-        self.cut_raw(line, &mut |a, b| {
+        self.cut_raw(line, &mut |a, b, _| {
             let t = &line[a..b];
             if !t.chars().all(char::is_whitespace) {
                 f(t)
@@ -200,7 +237,13 @@ impl Segmenter {
     /// 64 KiB (`PIECE`) at a time, so a long line can be handled in parts of bounded size.
     /// Start with a new cursor; returns whether tokens remain after this call.
     #[inline]
-    pub fn next_tokens<'a>(&self, line: &'a str, at: &mut TokenCursor, f: impl FnMut(&'a str)) -> bool {
+    pub fn next_tokens<'a>(&self, line: &'a str, at: &mut TokenCursor, mut f: impl FnMut(&'a str)) -> bool {
+        self.next_tokens_by(line, at, PIECE, |t, _| f(t))
+    }
+
+    /// [`Segmenter::next_tokens`] with each token's [`Tag`].
+    #[inline]
+    pub fn next_tagged_tokens<'a>(&self, line: &'a str, at: &mut TokenCursor, f: impl FnMut(&'a str, Tag)) -> bool {
         self.next_tokens_by(line, at, PIECE, f)
     }
 
@@ -210,28 +253,30 @@ impl Segmenter {
         line: &'a str,
         at: &mut TokenCursor,
         piece: usize,
-        mut f: impl FnMut(&'a str),
+        mut f: impl FnMut(&'a str, Tag),
     ) -> bool {
         // `all` stops at the first non-whitespace character; `trim` would look at both ends.
         if at.from == 0 && line.chars().all(char::is_whitespace) {
             return false;
         }
-        let mut emit = |s: &'a str| {
+        let mut emit = |(start, end, tag): (usize, usize, u32)| {
+            let s = &line[start..end];
             if !s.chars().all(char::is_whitespace) {
-                f(s)
+                f(s, Tag::from_trie(tag))
             }
         };
         let (from, mut pending) = (at.from, at.pending);
         let to = piece_end(line, from, piece);
-        self.cut_raw(&line[from..to], &mut |a, b| {
+        self.cut_raw(&line[from..to], &mut |a, b, tag| {
             let (t_start, t_end) = (from + a, from + b);
             pending = match pending {
-                Some((start, end)) if end == t_start && joins(line, start, end, t_end) => Some((start, t_end)),
-                Some((start, end)) => {
-                    emit(&line[start..end]);
-                    Some((t_start, t_end))
+                // A joined token is no dictionary word.
+                Some((start, end, _)) if end == t_start && joins(line, start, end, t_end) => Some((start, t_end, 0)),
+                Some(token) => {
+                    emit(token);
+                    Some((t_start, t_end, tag))
                 }
-                None => Some((t_start, t_end)),
+                None => Some((t_start, t_end, tag)),
             };
         });
         // The last token may yet join the next piece's first one.
@@ -239,8 +284,8 @@ impl Segmenter {
         if to < line.len() {
             return true;
         }
-        if let Some((start, end)) = pending {
-            emit(&line[start..end]);
+        if let Some(token) = pending {
+            emit(token);
         }
         false
     }
@@ -256,8 +301,8 @@ impl Segmenter {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokenCursor {
     from: usize,
-    /// The last token seen, not yet given out.
-    pending: Option<(usize, usize)>,
+    /// The last token seen, not yet given out: its byte range and trie tag.
+    pending: Option<(usize, usize, u32)>,
 }
 
 /// Lines are cut in pieces of about this many bytes, so a long line needs no token list of
@@ -511,6 +556,74 @@ mod tests {
         pub static LOOKED_UP: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     }
 
+    /// The node of `word` in `trie` with its value and tag.
+    fn tagged_node(trie: TrieRef<'_>, word: &str) -> Option<(trie::Node, f64, u32)> {
+        let mut found = (trie::ROOT, f64::NAN, 0);
+        for c in word.chars() {
+            found = trie.tagged_child(found.0, c)?;
+        }
+        Some(found)
+    }
+
+    #[test]
+    fn standard_trie_tags_the_default_tables_rows() {
+        let seg = Segmenter::standard();
+        let trie = seg.base();
+        let vocab = crate::default_vocab::open().unwrap();
+        let words = vocab.view().words;
+        let mut in_table = std::collections::HashSet::new();
+        let mut tagged = 0;
+        for row in 0..words.rows as u32 {
+            let name = words.name(row).unwrap();
+            in_table.insert(name);
+            let Some((_, value, tag)) = tagged_node(trie, name).filter(|_| name.chars().count() > 1) else { continue };
+            if !value.is_nan() {
+                assert_eq!(Tag::from_trie(tag), Tag::DefaultRow(row), "{name}");
+                tagged += 1;
+            }
+        }
+        // Most of the table's words come from the dictionary.
+        assert!(tagged > 80_000, "{tagged} rows tagged");
+        let dict = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/vocab/jieba-dict.txt")).unwrap();
+        let mut absent = 0;
+        for word in dict.lines().filter_map(|l| l.split_whitespace().next()) {
+            if word.chars().count() > 1 && !in_table.contains(word) {
+                let (_, _, tag) = tagged_node(trie, word).unwrap();
+                assert_eq!(Tag::from_trie(tag), Tag::NotInDefault, "{word}");
+                absent += 1;
+            }
+        }
+        assert!(absent > 200_000, "{absent} dictionary words outside the table");
+        // Tries built at run time have no tags.
+        let mut built = TrieBuilder::default();
+        built.insert("北京", |_| 1.0);
+        let built = built.finish();
+        let built = TrieRef::new(&built.slots, &built.root, &built.filter, false).unwrap();
+        assert_eq!(tagged_node(built, "北京").unwrap().2, 0);
+    }
+
+    #[test]
+    fn tagged_tokens_are_route_words_only() {
+        let seg = Segmenter::standard();
+        // 北京 and 大学 are dictionary words of the default table; 清华大学 is a dictionary word
+        // it lacks; a joined grapheme and a single character carry no row.
+        let view = crate::default_vocab::open().unwrap();
+        let row = |w: &str| view.view().words.find(w.as_bytes()).unwrap();
+        let mut got = Vec::new();
+        let mut at = TokenCursor::default();
+        while seg.next_tagged_tokens("我来到北京e\u{301}大学", &mut at, |t, tag| got.push((t.to_string(), tag)))
+        {
+        }
+        let want = [
+            ("我", Tag::Unknown),
+            ("来到", Tag::DefaultRow(row("来到"))),
+            ("北京", Tag::DefaultRow(row("北京"))),
+            ("e\u{301}", Tag::Unknown),
+            ("大学", Tag::DefaultRow(row("大学"))),
+        ];
+        assert_eq!(got, want.map(|(t, tag)| (t.to_string(), tag)));
+    }
+
     /// Every line of `text`, cut by `seg`.
     fn cut_lines(seg: &Segmenter, text: &str) -> Vec<Vec<String>> {
         let mut out = Vec::new();
@@ -622,7 +735,7 @@ mod tests {
         let line: String = text.lines().enumerate().map(|(i, l)| format!("{l}{}", seps[i % seps.len()])).collect();
         let by = |piece| {
             let (mut v, mut at, mut calls) = (Vec::new(), TokenCursor::default(), 1);
-            while seg.next_tokens_by(&line, &mut at, piece, |t| v.push(t)) {
+            while seg.next_tokens_by(&line, &mut at, piece, |t, _| v.push(t)) {
                 calls += 1;
             }
             (v, calls)

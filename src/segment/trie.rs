@@ -10,6 +10,11 @@
 //! imports) and the binary reads it in place; the same code builds small tries at run time
 //! (a vocab's words, a user dictionary).
 //!
+//! A trie of at most 2^20 slots can be tagged: the bits of a key word from [`TAG_SHIFT`] up,
+//! which its keys leave 0, hold a number per node that the trie's user gives meaning to
+//! (`build.rs` tags the standard dictionary's words with their rows in the embedded default
+//! table). Keys are compared without them; an untagged trie gives every node tag 0.
+//!
 //! A finished trie also has a filter: one bit per key hash, 8 bits per slot, set for every
 //! node. Most steps a segmenter tries lead nowhere (in headlines about 60% of the steps
 //! below the root), and the filter, 1/16 the size of the slots and so mostly in cache,
@@ -25,6 +30,17 @@ pub const ROOT: Node = 0;
 fn key(parent: Node, c: char) -> u64 {
     (u64::from(parent) << 22) | (u64::from(c as u32) << 1) | 1
 }
+
+/// Where a tag starts in a slot's key word: above the key of any node of a trie of at most
+/// 2^20 slots (parent < 2^21, shifted by 22).
+pub const TAG_SHIFT: u32 = 43;
+/// The largest tag.
+#[allow(dead_code)] // `build.rs` tags
+pub const MAX_TAG: u32 = (1 << (64 - TAG_SHIFT)) - 1;
+/// The key bits of a tagged trie's key word.
+const TAGGED_KEY_MASK: u64 = (1 << TAG_SHIFT) - 1;
+/// The most slots a tagged trie may have.
+const MAX_TAGGED_BITS: u32 = 20;
 
 /// The hash of `key`: its top `bits` bits are the home slot in a table of `1 << bits`
 /// slots, its top `bits + 3` the key's bit in the filter.
@@ -79,18 +95,22 @@ pub struct TrieRef<'a> {
     root: &'a [[u64; 2]],
     filter: &'a [u64],
     bits: u32,
+    /// The key bits of a key word: all of them, or [`TAGGED_KEY_MASK`] in a tagged trie.
+    key_mask: u64,
 }
 
 impl<'a> TrieRef<'a> {
-    /// `None` unless the number of slots is a power of two of at least 2, and the root
-    /// table and the filter have their lengths.
-    pub fn new(slots: &'a [[u64; 2]], root: &'a [[u64; 2]], filter: &'a [u64]) -> Option<TrieRef<'a>> {
+    /// `None` unless the number of slots is a power of two of at least 2 (at most 2^20 if
+    /// `tagged`), and the root table and the filter have their lengths.
+    pub fn new(slots: &'a [[u64; 2]], root: &'a [[u64; 2]], filter: &'a [u64], tagged: bool) -> Option<TrieRef<'a>> {
         let bits = slots.len().trailing_zeros();
+        let max_bits = if tagged { MAX_TAGGED_BITS } else { 41 };
         let ok = slots.len().is_power_of_two()
-            && (1..42).contains(&bits)
+            && (1..=max_bits).contains(&bits)
             && root.len() == ROOT_TABLE_LEN
             && filter.len() == filter_len(slots.len());
-        ok.then_some(TrieRef { slots, root, filter, bits })
+        let key_mask = if tagged { TAGGED_KEY_MASK } else { u64::MAX };
+        ok.then_some(TrieRef { slots, root, filter, bits, key_mask })
     }
 
     /// Whether the filter lets the key of hash `h` through: false means it is no node.
@@ -100,19 +120,25 @@ impl<'a> TrieRef<'a> {
         self.filter.get(word).is_none_or(|w| w & mask != 0)
     }
 
-    /// The child of `node` by `c`, and its value.
+    /// The child of `node` by `c`, and its value. Children of the root have tag 0.
     #[inline(always)]
     pub fn child(&self, node: Node, c: char) -> Option<(Node, f64)> {
+        self.tagged_child(node, c).map(|(n, v, _)| (n, v))
+    }
+
+    /// [`TrieRef::child`] with the child's tag.
+    #[inline(always)]
+    pub fn tagged_child(&self, node: Node, c: char) -> Option<(Node, f64, u32)> {
         if node == ROOT {
             if let Some(&[n, v]) = root_index(c).and_then(|i| self.root.get(i)) {
-                return (n != 0).then_some((n as Node, f64::from_bits(v)));
+                return (n != 0).then_some((n as Node, f64::from_bits(v), 0));
             }
         }
         self.child_by_hash(node, c)
     }
 
     #[inline(always)]
-    fn child_by_hash(&self, node: Node, c: char) -> Option<(Node, f64)> {
+    fn child_by_hash(&self, node: Node, c: char) -> Option<(Node, f64, u32)> {
         let k = key(node, c);
         let h = hash(k);
         if !self.may_hold(h) {
@@ -124,8 +150,9 @@ impl<'a> TrieRef<'a> {
         // a damaged table from looping.
         for _ in 0..self.slots.len() {
             let [sk, v] = self.slots[i];
-            if sk == k {
-                return Some((i as Node + 1, f64::from_bits(v)));
+            if sk & self.key_mask == k {
+                let tag = ((sk & !self.key_mask) >> TAG_SHIFT) as u32;
+                return Some((i as Node + 1, f64::from_bits(v), tag));
             }
             if sk == 0 {
                 return None;
@@ -174,18 +201,42 @@ pub struct TrieBuilder {
     bits: u32,
     /// The slot of every node, in the order they were made (a parent before its children).
     order: Vec<u32>,
+    /// Whether a node has been tagged (after which no node may be added).
+    tagged: bool,
 }
 
 impl Default for TrieBuilder {
     fn default() -> TrieBuilder {
-        TrieBuilder { slots: vec![[0; 2]; 16], bits: 4, order: Vec::new() }
+        TrieBuilder { slots: vec![[0; 2]; 16], bits: 4, order: Vec::new(), tagged: false }
     }
 }
 
 impl TrieBuilder {
     /// The trie so far, without a root table.
     pub fn as_ref(&self) -> TrieRef<'_> {
-        TrieRef { slots: &self.slots, root: &[], filter: &[], bits: self.bits }
+        let key_mask = if self.tagged { TAGGED_KEY_MASK } else { u64::MAX };
+        TrieRef { slots: &self.slots, root: &[], filter: &[], bits: self.bits, key_mask }
+    }
+
+    /// Sets the tag of the node of `word` (of two or more characters: the root's children
+    /// have no slot of their own to hold one). Returns false if `word` is no node, or the
+    /// trie has more slots than a tagged one may have, or `tag` is above [`MAX_TAG`].
+    #[allow(dead_code)] // `build.rs` tags
+    pub fn tag(&mut self, word: &str, tag: u32) -> bool {
+        if self.bits > MAX_TAGGED_BITS || tag > MAX_TAG || word.chars().nth(1).is_none() {
+            return false;
+        }
+        self.tagged = true;
+        let mut node = ROOT;
+        for c in word.chars() {
+            match self.as_ref().child_by_hash(node, c) {
+                Some((n, _, _)) => node = n,
+                None => return false,
+            }
+        }
+        let key = &mut self.slots[node as usize - 1][0];
+        *key = (*key & TAGGED_KEY_MASK) | (u64::from(tag) << TAG_SHIFT);
+        true
     }
 
     /// The slots, the root table and the filter.
@@ -195,12 +246,12 @@ impl TrieBuilder {
             .map(|i| {
                 let c = if i < 128 { i as u32 } else { (i - 128 + 0x4e00) as u32 };
                 let found = char::from_u32(c).and_then(|c| walk.child_by_hash(ROOT, c));
-                found.map_or([0; 2], |(n, v)| [u64::from(n), v.to_bits()])
+                found.map_or([0; 2], |(n, v, _)| [u64::from(n), v.to_bits()])
             })
             .collect();
         let mut filter = vec![0u64; filter_len(self.slots.len())];
         for &[k, _] in self.slots.iter().filter(|s| s[0] != 0) {
-            let (word, mask) = filter_bit(hash(k), self.bits);
+            let (word, mask) = filter_bit(hash(k & walk.key_mask), self.bits);
             filter[word] |= mask;
         }
         Trie { slots: self.slots, root, filter }
@@ -209,7 +260,10 @@ impl TrieBuilder {
     /// Makes `word` a node, and every prefix of it (new ones get NaN), then sets the word's
     /// value to `value(old)`, `old` being its value before (NaN for a new node). Returns the
     /// old value.
+    ///
+    /// Not after [`TrieBuilder::tag`].
     pub fn insert(&mut self, word: &str, value: impl FnOnce(f64) -> f64) -> f64 {
+        debug_assert!(!self.tagged, "a tagged trie takes no new words");
         // Room for every character to be a new node, so no node moves during the walk.
         while 2 * (self.order.len() + word.chars().count()) > self.slots.len() {
             self.grow();
@@ -218,7 +272,7 @@ impl TrieBuilder {
         let mut old = f64::NAN;
         for c in word.chars() {
             (node, old) = match self.as_ref().child_by_hash(node, c) {
-                Some(found) => found,
+                Some((n, v, _)) => (n, v),
                 None => (self.add(node, c), f64::NAN),
             };
         }

@@ -136,7 +136,7 @@ impl Added {
             }
         };
         let mut freq = 1.0f64;
-        cutter.cut(word, scratch, false, &mut |a, b| freq *= freq_of(&word[a..b]) as f64 / ftotal);
+        cutter.cut(word, scratch, false, &mut |a, b, _| freq *= freq_of(&word[a..b]) as f64 / ftotal);
         ((freq * ftotal) as u64 + 1).max(freq_of(word))
     }
 }

@@ -100,6 +100,11 @@ impl Vocab {
         Vocab::from_bytes(Bytes::Static(bytes), name.to_string())
     }
 
+    /// Whether this vocab uses `bytes` in place (see [`Vocab::from_static`]).
+    pub fn is_static(&self, bytes: &'static [u8]) -> bool {
+        matches!(self.bytes, Bytes::Static(b) if std::ptr::eq(b, bytes))
+    }
+
     fn from_bytes(bytes: Bytes, name: String) -> Result<Vocab> {
         let data = bytes.as_slice();
         let header = Header::decode(data, &name)?;
@@ -404,8 +409,15 @@ impl<'a> TableView<'a> {
         if s == EMPTY_SLOT || s >> 32 != u64::from(tag(h)) {
             return;
         }
-        let id = s as u32 as usize;
-        prefetch(self.offsets, id);
+        let id = s as u32;
+        prefetch(self.offsets, id as usize);
+        self.prefetch_row(id);
+    }
+
+    /// Starts loading the vector (and scale) of row `id`.
+    #[inline(always)]
+    pub fn prefetch_row(&self, id: u32) {
+        let id = id as usize;
         let at = id.saturating_mul(self.dim);
         match self.vectors {
             Vectors::F32(v) => prefetch_range(v, at, self.dim),
