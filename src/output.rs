@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,31 +108,37 @@ impl Encoder {
     }
 
     /// Writes `row` as text, the values separated by `sep`. Each value is written straight
-    /// into its place in `out` with fixed-size moves that may run past its end, so the room
-    /// for the whole row is made (and zeroed) once, and no value pays a capacity check.
+    /// into its place in `out`'s spare capacity with fixed-size moves that may run past its
+    /// end, so the room for the whole row is reserved once and no value pays a capacity check.
     #[inline]
     fn write_floats(&self, out: &mut Vec<u8>, row: &[f32], sep: u8, json: bool) {
-        let start = out.len();
-        out.resize(start + row.len() * (float::MAX_LEN + 1) + float::SLOT, 0);
-        let room = &mut out[start..];
+        out.reserve(row.len() * (float::MAX_LEN + 1) + float::SLOT);
+        let room = out.spare_capacity_mut();
         let written = match self.digits {
             None => write_each(room, row, sep, |dst, x| float::shortest(dst, x, json)),
             Some(d) => write_each(room, row, sep, |dst, x| float::digits(dst, x, d, json)),
         };
         // The separator after the last value is not part of the row.
-        out.truncate(start + written.saturating_sub(1));
+        let len = out.len() + written.saturating_sub(1);
+        // SAFETY: `write_each` initialized the first `written` bytes of the spare capacity.
+        unsafe { out.set_len(len) };
     }
 }
 
 /// Writes every value of `row` with `put`, each followed by `sep`, from the start of `room`
 /// (at least `row.len()` times [`float::MAX_LEN`] + 1, plus [`float::SLOT`] bytes), and returns
-/// the length written.
+/// the length written: every byte before it is initialized.
 ///
 /// Values are formatted a block at a time into slots of their own, then moved into place.
 /// Where a value lands depends on the lengths of all before it; stored there directly, every
 /// value would wait for the one before it to be complete.
 #[inline(always)]
-fn write_each(room: &mut [u8], row: &[f32], sep: u8, put: impl Fn(&mut [u8; float::SLOT], f32) -> usize) -> usize {
+fn write_each(
+    room: &mut [MaybeUninit<u8>],
+    row: &[f32],
+    sep: u8,
+    put: impl Fn(&mut [u8; float::SLOT], f32) -> usize,
+) -> usize {
     const BLOCK: usize = 64;
     let mut slots = [[0u8; float::SLOT]; BLOCK];
     let mut lens = [0u8; BLOCK];
@@ -144,9 +151,11 @@ fn write_each(room: &mut [u8], row: &[f32], sep: u8, put: impl Fn(&mut [u8; floa
             let Some(dst) = room.get_mut(pos..pos + float::SLOT) else {
                 return pos;
             };
-            dst.copy_from_slice(slot);
+            dst.iter_mut().zip(slot).for_each(|(d, &s)| {
+                d.write(s);
+            });
             let n = usize::from(len);
-            dst[n] = sep;
+            dst[n].write(sep);
             pos += n + 1;
         }
     }
