@@ -315,14 +315,23 @@ impl<'v> Embedder<'v> {
             more = self.next_tokens(line, &mut at, tokens);
             any |= !tokens.is_empty();
             // All word lookups of the piece start before the first is used; a row the
-            // segmenter knows needs no lookup, only loading.
-            let names = tokens.iter().map(|&(start, end, tag)| match tag {
-                Tag::DefaultRow(row) => {
-                    self.view.words.prefetch_row(row);
-                    None
+            // segmenter knows needs no lookup, only loading. The rows of the characters
+            // start loading too.
+            let names = tokens.iter().map(|&(start, end, tag)| {
+                let token = &line[start..end];
+                for c in token.chars() {
+                    if let Some(id) = self.view.char_id(c) {
+                        self.view.chars.prefetch_row(id);
+                    }
                 }
-                Tag::NotInDefault => None,
-                Tag::Unknown => self.word_lookup(&line[start..end]),
+                match tag {
+                    Tag::DefaultRow(row) => {
+                        self.view.words.prefetch_row(row);
+                        None
+                    }
+                    Tag::NotInDefault => None,
+                    Tag::Unknown => self.word_lookup(token),
+                }
             });
             self.view.start_words(names, started);
             for (i, &(start, end, tag)) in tokens.iter().enumerate() {
