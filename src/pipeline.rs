@@ -315,19 +315,33 @@ fn embed_chunk(
     let (mut scratch, mut row) = (Scratch::default(), vec![0.0f32; embedder.dim()]);
     let mut totals = Totals { bytes: chunk.bytes.len() as u64, ..Totals::default() };
     let mut rows = 0u64;
-    for (k, raw) in lines(chunk.bytes).enumerate() {
-        let line_no = chunk.first_line + k as u64;
-        let text = decode_line(raw, line_no, name, opts.lossy)?;
-        if let Cow::Owned(_) = text {
-            totals.lossy_lines += 1;
-        }
+    let mut embed = |line_no: u64, text: &str, totals: &mut Totals| -> Result<()> {
         let (key, text) = match opts.input {
-            InputFormat::Text => (None, &*text),
-            InputFormat::Tsv => split_key(&text, line_no, name)?,
+            InputFormat::Text => (None, text),
+            InputFormat::Tsv => split_key(text, line_no, name)?,
         };
         embedder.embed_line(text, &mut row, &mut scratch, &mut totals.stats);
         opts.encoder.encode_keyed(line_no, key, text, &row, &mut encoded);
         rows += 1;
+        Ok(())
+    };
+    // The whole chunk is checked as UTF-8 at once (one call, vectorized); only a chunk with
+    // bad bytes is decoded line by line, to name the line or replace them.
+    if let Ok(text) = std::str::from_utf8(chunk.bytes) {
+        for (k, line) in str_lines(text).enumerate() {
+            let line_no = chunk.first_line + k as u64;
+            let line = if line_no == 1 { line.strip_prefix('\u{feff}').unwrap_or(line) } else { line };
+            embed(line_no, line, &mut totals)?;
+        }
+    } else {
+        for (k, raw) in lines(chunk.bytes).enumerate() {
+            let line_no = chunk.first_line + k as u64;
+            let text = decode_line(raw, line_no, name, opts.lossy)?;
+            if let Cow::Owned(_) = text {
+                totals.lossy_lines += 1;
+            }
+            embed(line_no, &text, &mut totals)?;
+        }
     }
     Ok(Done { encoded, rows, totals })
 }
@@ -366,6 +380,13 @@ pub fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     let empty = bytes.is_empty();
     body.split(|&b| b == b'\n').filter(move |_| !empty).map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+
+/// [`lines`] of text that is already known to be UTF-8.
+pub fn str_lines(text: &str) -> impl Iterator<Item = &str> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let empty = text.is_empty();
+    body.split('\n').filter(move |_| !empty).map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
 /// `lines(bytes).count()`, as a count of `\n` bytes that the compiler vectorizes (byte-wide
@@ -455,6 +476,8 @@ mod tests {
             [&b""[..], b"\n", b"x", b"x\n", b"a\r\nb\n\nc", b"\n\n", b"a\nb", &long, &long[..999], &[b'\n'; 300]]
         {
             assert_eq!(count_lines(text), lines(text).count() as u64, "{text:?}");
+            let as_str: Vec<&[u8]> = str_lines(std::str::from_utf8(text).unwrap()).map(str::as_bytes).collect();
+            assert_eq!(as_str, lines(text).collect::<Vec<_>>(), "{text:?}");
         }
     }
 
