@@ -190,8 +190,8 @@ pub struct Embedder<'v> {
     tags_give_rows: bool,
     word_total: f32,
     char_total: f32,
-    /// Whether lines are embedded by code compiled for AVX2.
-    avx2: bool,
+    /// The instructions the line loop is compiled for.
+    simd: Simd,
 }
 
 impl<'v> Embedder<'v> {
@@ -216,10 +216,7 @@ impl<'v> Embedder<'v> {
             tags_give_rows,
             word_total: vocab.total(Kind::Word).max(1) as f32,
             char_total: vocab.total(Kind::Char).max(1) as f32,
-            #[cfg(target_arch = "x86_64")]
-            avx2: std::arch::is_x86_feature_detected!("avx2"),
-            #[cfg(not(target_arch = "x86_64"))]
-            avx2: false,
+            simd: Simd::detect(),
         })
     }
 
@@ -269,13 +266,14 @@ impl<'v> Embedder<'v> {
 
     fn embed_normalized(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
         debug_assert_eq!(out.len(), self.dim());
-        #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: `avx2` is set only when the CPU supports AVX2.
-            unsafe { self.embed_line_avx2(line, out, scratch, stats) };
-            return;
+        match self.simd {
+            // SAFETY: `Simd::detect` picks these only when the CPU supports them.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx512 => unsafe { self.embed_line_avx512(line, out, scratch, stats) },
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2 => unsafe { self.embed_line_avx2(line, out, scratch, stats) },
+            _ => self.embed_line_any(line, out, scratch, stats),
         }
-        self.embed_line_any(line, out, scratch, stats);
     }
 
     /// The same code compiled for AVX2. Rust never fuses a multiply and an add, and each
@@ -283,6 +281,14 @@ impl<'v> Embedder<'v> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn embed_line_avx2(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
+        self.embed_line_any(line, out, scratch, stats);
+    }
+
+    /// The same code compiled for AVX-512: twice the values per instruction in the row sums
+    /// (see [`Embedder::embed_line_avx2`] on why the bits are the same).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn embed_line_avx512(&self, line: &str, out: &mut [f32], scratch: &mut Scratch, stats: &mut Stats) {
         self.embed_line_any(line, out, scratch, stats);
     }
 
@@ -513,6 +519,39 @@ impl<'v> Embedder<'v> {
     }
 }
 
+/// The instructions [`Embedder`] compiles its line loop for. Every choice gives the same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Simd {
+    Portable,
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Avx2,
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Avx512,
+}
+
+impl Simd {
+    /// The widest this CPU runs.
+    fn detect() -> Simd {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Simd::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Simd::Avx2;
+            }
+        }
+        Simd::Portable
+    }
+
+    /// Every choice this CPU can run.
+    #[cfg(test)]
+    fn all_supported() -> Vec<Simd> {
+        let widest = Simd::detect();
+        [Simd::Portable, Simd::Avx2, Simd::Avx512].into_iter().filter(|&s| s as u8 <= widest as u8).collect()
+    }
+}
+
 /// The running sums of one line, and space for its tokens' fallbacks.
 struct Sums<'s> {
     word: &'s mut [f32],
@@ -632,6 +671,36 @@ mod tests {
     use super::*;
 
     use proptest::prelude::*;
+
+    #[test]
+    fn every_instruction_set_gives_the_same_bits() {
+        let vocab = crate::default_vocab::open().unwrap();
+        let text = [
+            include_str!("../testdata/headlines.txt"),
+            include_str!("../testdata/normalize_text/mixed.txt"),
+            include_str!("../testdata/embed/mixed.txt"),
+        ]
+        .concat();
+        let recipes = [
+            Recipe::default(),
+            Recipe { weighting: Weighting::Sif, ..Recipe::default() },
+            Recipe { normalize: Normalize::All, ..Recipe::default() },
+            Recipe { channels: Channels { word: true, char: false }, ..Recipe::default() },
+        ];
+        for recipe in recipes {
+            let mut embedder = Embedder::new(&vocab, Segmenter::standard(), recipe).unwrap();
+            let mut rows = Vec::new();
+            for simd in Simd::all_supported() {
+                embedder.simd = simd;
+                let bits: Vec<u32> = text.lines().flat_map(|l| embedder.embed(l)).map(f32::to_bits).collect();
+                assert!(bits.iter().any(|&b| b != 0));
+                rows.push((simd, bits));
+            }
+            for (simd, bits) in &rows[1..] {
+                assert!(bits == &rows[0].1, "{simd:?} differs from {:?} with {recipe:?}", rows[0].0);
+            }
+        }
+    }
 
     /// Tokens mixing plain characters with every kind of grapheme cluster the fast path
     /// must leave to the grapheme rules.
