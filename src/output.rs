@@ -115,14 +115,28 @@ impl Encoder {
         out.reserve(row.len() * (float::MAX_LEN + 1) + float::SLOT);
         let room = out.spare_capacity_mut();
         let written = match self.digits {
-            None => write_each(room, row, sep, |dst, x| float::shortest(dst, x, json)),
-            Some(d) => write_each(room, row, sep, |dst, x| float::digits(dst, x, d, json)),
+            None => write_shortest(room, row, sep, json),
+            Some(d) => write_digits(room, row, sep, d, json),
         };
         // The separator after the last value is not part of the row.
         let len = out.len() + written.saturating_sub(1);
         // SAFETY: `write_each` initialized the first `written` bytes of the spare capacity.
         unsafe { out.set_len(len) };
     }
+}
+
+/// [`write_each`] with the shortest round-trip digits. The two kinds of digits are
+/// compiled apart, each loop on its own, so that neither shares registers with the other
+/// or with the code around them.
+#[inline(never)]
+fn write_shortest(room: &mut [MaybeUninit<u8>], row: &[f32], sep: u8, json: bool) -> usize {
+    write_each(room, row, sep, |dst, x| float::shortest(dst, x, json))
+}
+
+/// [`write_each`] with at most `d` significant digits.
+#[inline(never)]
+fn write_digits(room: &mut [MaybeUninit<u8>], row: &[f32], sep: u8, d: u8, json: bool) -> usize {
+    write_each(room, row, sep, |dst, x| float::digits(dst, x, d, json))
 }
 
 /// Writes every value of `row` with `put`, each followed by `sep`, from the start of `room`
