@@ -419,7 +419,8 @@ def fit(a, p, evaluate=None):
     return sparse.train(
         p["T"], p["Swt"], p["Sct"], p["Yt"], len(p["d"]["words"]), epochs=a.epochs, batch=a.batch, lr=a.lr,
         norm_lr=a.norm_lr, word_lr=a.word_lr, word_norm_lr=a.word_norm_lr, loss=a.loss, pull=a.pull,
-        min_count=a.min_count, word_pull=a.word_pull, rel_weight=a.rel_weight, seed=a.seed, evaluate=score)
+        min_count=a.min_count, word_pull=a.word_pull, rel_weight=a.rel_weight, seed=a.seed, evaluate=score,
+        kl_weight=a.kl_weight, kl_tau=a.kl_tau, word_min_count=a.word_min_count)
 
 
 def scaled(a, d):
@@ -478,6 +479,11 @@ def parser():
                     help="weight of the in-batch cosine-matrix loss (sparse trainer)")
     ap.add_argument("--word-pull", type=float, default=None,
                     help="--pull for the word rows (default: --pull)")
+    ap.add_argument("--kl-weight", type=float, default=0.0,
+                    help="weight of the in-batch neighbour-ranking loss (KL of softmaxed cosines)")
+    ap.add_argument("--kl-tau", type=float, default=0.05, help="its temperature")
+    ap.add_argument("--word-min-count", type=int, default=None,
+                    help="--min-count for the word rows (default: --min-count)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--add-words", type=int, default=0, help="HMM-found words that replace the rarest ones")
     ap.add_argument("--add-min-count", type=int, default=20)
@@ -517,7 +523,11 @@ def main():
         print("dev (numpy emulation):", evalkit.fmt(info["dev_numpy"]), flush=True)
     write_outputs(d, T, a.out_vec, a.out_freq)
     if a.out_meta:
-        recipe = {k: v for k, v in vars(a).items() if not k.startswith("out_") and k not in ("zhvec", "dev")}
+        # Options added later are recorded only when used, so older recipes keep their metadata.
+        unused = {k for k, v in dict(kl_weight=0.0, kl_tau=0.05, word_min_count=None).items()
+                  if getattr(a, k) == v and not (k == "kl_tau" and a.kl_weight)}
+        recipe = {k: v for k, v in vars(a).items()
+                  if not k.startswith("out_") and k not in ("zhvec", "dev") and k not in unused}
         teacher = dict(TEACHER_META[a.teacher], package=common.pin(TEACHER_META[a.teacher]["package"]))
         meta = dict(teacher=teacher, corpus=info,
                     recipe=dict(version=RECIPE_VERSION, script="scripts/build-default-vocab", options=recipe))
