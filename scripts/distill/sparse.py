@@ -52,7 +52,7 @@ def agreement(T, Sw, Sc, Y):
 def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
           word_lr=3e-3, word_norm_lr=None, loss="char", pull=0.0, word_pull=None, min_count=1,
           seed=0, evaluate=None, log=True, rel_weight=0.0, kl_weight=0.0, kl_tau=0.05,
-          word_min_count=None):
+          word_min_count=None, rel_targets=None):
     """T0: initial rows [words ; chars]; Sw, Sc: csr pooling matrices (sentences x rows);
     Y: targets (sentences x dims); word_rows: number of word rows at the top of T0.
     loss: "char" = 1 - cos(char mean, t) (only the characters move unless the word
@@ -62,7 +62,9 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
     (what the dev sets score is the ranking of output cosines). kl_weight > 0 adds that weight
     times the mean over the batch of KL(softmax(teacher cosines / kl_tau) || softmax(output
     cosines / kl_tau)) over each sentence's batch neighbours: the ranking of the neighbours,
-    not their cosines. word_min_count (default min_count) is min_count for the word rows.
+    not their cosines. rel_targets (sentences x any dims, unit rows; default the targets) are
+    the vectors whose cosines those two losses imitate. word_min_count (default min_count) is
+    min_count for the word rows.
     evaluate(T) -> score is called after each epoch and the best epoch is returned (with the
     list of scores)."""
     Sw = Sw.tocsr(); Sc = Sc.tocsr()
@@ -119,6 +121,7 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
             Tc = Dn * nr
             yw, yc = Swl @ Tc, Scl @ Tc
             t = Yn[idx]
+            tr = t if rel_targets is None else np.asarray(rel_targets[idx], dtype=np.float32)
             if loss == "concat":
                 y = np.hstack([yw, yc])
                 tt = np.hstack([t, t]) / np.sqrt(2)
@@ -136,7 +139,7 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
                 # The in-batch cosines of the output [word ; char] against the teacher's.
                 y = np.hstack([yw, yc])
                 yh = _unit(y)
-                R = yh @ yh.T - t @ t.T
+                R = yh @ yh.T - tr @ tr.T
                 tot += rel_weight * float((R ** 2).sum()) / B
                 g = _unit_grad(y, rel_weight * 4.0 * (R @ yh) / (B * B))
                 gw = g[:, :dims] if gw is None else gw + g[:, :dims]
@@ -144,7 +147,7 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
             if kl_weight:
                 y = np.hstack([yw, yc])
                 yh = _unit(y)
-                kl, gs = _kl_rows(yh @ yh.T, t @ t.T, kl_tau)
+                kl, gs = _kl_rows(yh @ yh.T, tr @ tr.T, kl_tau)
                 tot += kl_weight * float(kl.sum())
                 g = _unit_grad(y, (kl_weight / B) * ((gs + gs.T) @ yh))
                 gw = g[:, :dims] if gw is None else gw + g[:, :dims]
