@@ -83,10 +83,16 @@ def char_word_matrix(words, wf, chars):
 
 
 def build_table(d, dims=128, drop=1, mix=0.5, sif_a=1e-3, char_scale=1.0,
-                char_sif="token", pca_fit="all", char_sif_a=None):
+                char_sif="token", pca_fit="all", char_sif_a=None, sentences=None):
+    """pca_fit: the vectors the PCA is fitted on: "all" (words and characters), "words",
+    "sentences" (the teacher vectors `sentences`) or "mixed" (all three)."""
     W, C = d["W"], d["C"]
     if pca_fit == "words":
         mu, P, _ = fit_pca(W, drop, dims)
+    elif pca_fit == "sentences":
+        mu, P, _ = fit_pca(sentences, drop, dims)
+    elif pca_fit == "mixed":
+        mu, P, _ = fit_pca(np.vstack([W, C, sentences]), drop, dims)
     else:
         mu, P, _ = fit_pca(np.vstack([W, C]), drop, dims)
     Wp = (W - mu) @ P
@@ -379,8 +385,10 @@ def prepare(a, d):
     if a.add_words:
         added, counts = hmm_words(toks[:n_train], a.add_words, a.add_min_count)
         d = add_words(d, added, counts, toks[:n_train], a.teacher)
-    T, mu, P = build_table(d, dims=a.dims, drop=a.drop, mix=a.mix, sif_a=a.sif_a,
-                           char_scale=a.char_scale, char_sif_a=a.char_sif_a)
+    # The sentence directions: the first 100,000 training sentences' teacher vectors.
+    sample = np.asarray(Y[:min(n_train, 100000)], np.float32) if a.pca_fit in ("sentences", "mixed") else None
+    T, mu, P = build_table(d, dims=a.dims, drop=a.drop, mix=a.mix, sif_a=a.sif_a, char_scale=a.char_scale,
+                           char_sif_a=a.char_sif_a, pca_fit=a.pca_fit, sentences=sample)
     widx, cidx = indices(d)
     Sw, Sc = design_cached(toks, widx, cidx, len(d["words"]), f"{stxt}:{a.normalize}")
     Swt, Sct, Swv, Scv = Sw[:n_train], Sc[:n_train], Sw[n_train:], Sc[n_train:]
@@ -394,7 +402,7 @@ def prepare(a, d):
         sources = dict(sorted(Counter(l.strip() for _, l in zip(range(n_text), f)).items()))
     info = dict(sentences=n_text, train=n_train, held_out=n_val, sources=sources, added_words=len(added),
                 added_words_sample=added[:20])
-    return dict(d=d, T=T, Swt=Swt, Sct=Sct, Swv=Swv, Scv=Scv, Yt=Yt, Yv=Yv, info=info)
+    return dict(d=d, T=T, Swt=Swt, Sct=Sct, Swv=Swv, Scv=Scv, Yt=Yt, Yv=Yv, info=info, Y=Y[:n_train])
 
 
 def finish(a, p, T):
@@ -416,10 +424,19 @@ def fit(a, p, evaluate=None):
             evaluate(T, s)
         return s
 
+    rel_targets = None
+    if a.rel_target == "full":
+        # The teacher's own similarities: its 512-d vectors, centred, not the reduced targets.
+        Y = p["Y"]
+        chunks = range(0, len(Y), 50000)
+        mu = sum(np.asarray(Y[s:s + 50000], np.float64).sum(0) for s in chunks) / len(Y)
+        rel_targets = np.vstack([_unit(np.asarray(Y[s:s + 50000], np.float32) - mu.astype(np.float32)).astype(np.float16)
+                                 for s in chunks])
     return sparse.train(
         p["T"], p["Swt"], p["Sct"], p["Yt"], len(p["d"]["words"]), epochs=a.epochs, batch=a.batch, lr=a.lr,
         norm_lr=a.norm_lr, word_lr=a.word_lr, word_norm_lr=a.word_norm_lr, loss=a.loss, pull=a.pull,
-        min_count=a.min_count, word_pull=a.word_pull, rel_weight=a.rel_weight, seed=a.seed, evaluate=score)
+        min_count=a.min_count, word_pull=a.word_pull, rel_weight=a.rel_weight, seed=a.seed, evaluate=score,
+        kl_weight=a.kl_weight, kl_tau=a.kl_tau, word_min_count=a.word_min_count, rel_targets=rel_targets)
 
 
 def scaled(a, d):
@@ -478,6 +495,15 @@ def parser():
                     help="weight of the in-batch cosine-matrix loss (sparse trainer)")
     ap.add_argument("--word-pull", type=float, default=None,
                     help="--pull for the word rows (default: --pull)")
+    ap.add_argument("--kl-weight", type=float, default=0.0,
+                    help="weight of the in-batch neighbour-ranking loss (KL of softmaxed cosines)")
+    ap.add_argument("--kl-tau", type=float, default=0.05, help="its temperature")
+    ap.add_argument("--pca-fit", choices=("all", "sentences", "mixed"), default="all",
+                    help="vectors the PCA is fitted on: words and characters, training sentences, or both")
+    ap.add_argument("--rel-target", choices=("reduced", "full"), default="reduced",
+                    help="cosines the in-batch losses imitate: of the reduced targets or of the teacher's vectors")
+    ap.add_argument("--word-min-count", type=int, default=None,
+                    help="--min-count for the word rows (default: --min-count)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--add-words", type=int, default=0, help="HMM-found words that replace the rarest ones")
     ap.add_argument("--add-min-count", type=int, default=20)
@@ -517,7 +543,11 @@ def main():
         print("dev (numpy emulation):", evalkit.fmt(info["dev_numpy"]), flush=True)
     write_outputs(d, T, a.out_vec, a.out_freq)
     if a.out_meta:
-        recipe = {k: v for k, v in vars(a).items() if not k.startswith("out_") and k not in ("zhvec", "dev")}
+        # Options added later are recorded only when used, so older recipes keep their metadata.
+        unused = {k for k, v in dict(kl_weight=0.0, kl_tau=0.05, word_min_count=None, rel_target="reduced", pca_fit="all").items()
+                  if getattr(a, k) == v and not (k == "kl_tau" and a.kl_weight)}
+        recipe = {k: v for k, v in vars(a).items()
+                  if not k.startswith("out_") and k not in ("zhvec", "dev") and k not in unused}
         teacher = dict(TEACHER_META[a.teacher], package=common.pin(TEACHER_META[a.teacher]["package"]))
         meta = dict(teacher=teacher, corpus=info,
                     recipe=dict(version=RECIPE_VERSION, script="scripts/build-default-vocab", options=recipe))

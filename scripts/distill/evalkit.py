@@ -200,4 +200,4 @@ def metrics(V, dev, full=False):
 
 
 def fmt(m):
-    return " ".join(f"{k}={v:.1f}" for k, v in m.items())
+    return " ".join(f"{k}={v:.2f}" for k, v in m.items())

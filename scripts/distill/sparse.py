@@ -23,6 +23,22 @@ def _local(Sb, rows):
                          shape=(Sb.shape[0], len(rows)))
 
 
+def _log_softmax_rows(X):
+    X = X - X.max(1, keepdims=True)
+    return X - np.log(np.exp(X).sum(1, keepdims=True))
+
+
+def _kl_rows(S, P, tau):
+    """KL(softmax(P/tau) || softmax(S/tau)) of each row, a sentence's own column left out,
+    and its gradient with respect to S."""
+    off = np.eye(len(S), dtype=bool)
+    # A large finite logit, not -inf: exp gives 0 and 0 x (log p - log q) stays 0.
+    lq = _log_softmax_rows(np.where(off, -1e4, S / tau))
+    lp = _log_softmax_rows(np.where(off, -1e4, P / tau))
+    p = np.exp(lp)
+    return (p * (lp - lq)).sum(1), (np.exp(lq) - p) / tau
+
+
 def agreement(T, Sw, Sc, Y):
     """Teacher agreement on held-out sentences: 100 x the mean cosine between the output
     [word mean ; char mean] and the teacher's [t ; t] (t: the target, reduced like the
@@ -35,15 +51,22 @@ def agreement(T, Sw, Sc, Y):
 
 def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
           word_lr=3e-3, word_norm_lr=None, loss="char", pull=0.0, word_pull=None, min_count=1,
-          seed=0, evaluate=None, log=True, rel_weight=0.0):
+          seed=0, evaluate=None, log=True, rel_weight=0.0, kl_weight=0.0, kl_tau=0.05,
+          word_min_count=None, rel_targets=None):
     """T0: initial rows [words ; chars]; Sw, Sc: csr pooling matrices (sentences x rows);
     Y: targets (sentences x dims); word_rows: number of word rows at the top of T0.
     loss: "char" = 1 - cos(char mean, t) (only the characters move unless the word
     channel falls back to them); "both" = that plus 1 - cos(word mean, t); "concat" =
     1 - cos([word ; char], [t ; t]). rel_weight > 0 adds that weight times the mean squared
     difference between the in-batch cosine matrices of the outputs and of the targets
-    (what the dev sets score is the ranking of output cosines). evaluate(T) -> score is called after each epoch
-    and the best epoch is returned (with the list of scores)."""
+    (what the dev sets score is the ranking of output cosines). kl_weight > 0 adds that weight
+    times the mean over the batch of KL(softmax(teacher cosines / kl_tau) || softmax(output
+    cosines / kl_tau)) over each sentence's batch neighbours: the ranking of the neighbours,
+    not their cosines. rel_targets (sentences x any dims, unit rows; default the targets) are
+    the vectors whose cosines those two losses imitate. word_min_count (default min_count) is
+    min_count for the word rows.
+    evaluate(T) -> score is called after each epoch and the best epoch is returned (with the
+    list of scores)."""
     Sw = Sw.tocsr(); Sc = Sc.tocsr()
     n_rows, dims = T0.shape
     if word_norm_lr is None:
@@ -53,7 +76,7 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
     is_word = np.arange(n_rows) < word_rows
     lr_dir = np.where(is_word, word_lr, lr).astype(np.float32)
     lr_ln = np.where(is_word, word_norm_lr, norm_lr).astype(np.float32)
-    frozen = seen < min_count
+    frozen = seen < np.where(is_word, min_count if word_min_count is None else word_min_count, min_count)
     if word_pull is None:
         word_pull = pull
     pull_r = np.where(is_word, word_pull, pull).astype(np.float32)
@@ -98,6 +121,7 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
             Tc = Dn * nr
             yw, yc = Swl @ Tc, Scl @ Tc
             t = Yn[idx]
+            tr = t if rel_targets is None else np.asarray(rel_targets[idx], dtype=np.float32)
             if loss == "concat":
                 y = np.hstack([yw, yc])
                 tt = np.hstack([t, t]) / np.sqrt(2)
@@ -115,9 +139,17 @@ def train(T0, Sw, Sc, Y, word_rows, epochs=3, batch=512, lr=1e-2, norm_lr=5e-3,
                 # The in-batch cosines of the output [word ; char] against the teacher's.
                 y = np.hstack([yw, yc])
                 yh = _unit(y)
-                R = yh @ yh.T - t @ t.T
+                R = yh @ yh.T - tr @ tr.T
                 tot += rel_weight * float((R ** 2).sum()) / B
                 g = _unit_grad(y, rel_weight * 4.0 * (R @ yh) / (B * B))
+                gw = g[:, :dims] if gw is None else gw + g[:, :dims]
+                gc = gc + g[:, dims:]
+            if kl_weight:
+                y = np.hstack([yw, yc])
+                yh = _unit(y)
+                kl, gs = _kl_rows(yh @ yh.T, tr @ tr.T, kl_tau)
+                tot += kl_weight * float(kl.sum())
+                g = _unit_grad(y, (kl_weight / B) * ((gs + gs.T) @ yh))
                 gw = g[:, :dims] if gw is None else gw + g[:, :dims]
                 gc = gc + g[:, dims:]
             G = Scl.T @ gc

@@ -21,7 +21,7 @@ import evalkit  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The options prepare() reads: variants that differ only elsewhere share its result.
 PREPARE_KEYS = ("teacher", "words", "chars", "max_sentences", "val_frac", "add_words", "add_min_count",
-                "dims", "drop", "mix", "sif_a", "char_scale", "char_sif_a", "init_table", "normalize")
+                "dims", "drop", "mix", "sif_a", "char_scale", "char_sif_a", "init_table", "normalize", "pca_fit")
 
 
 def main():
