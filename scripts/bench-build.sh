@@ -14,11 +14,8 @@
 # /dev/shm, so that writing them measures the build, not the disk; the rows' temporary file
 # goes beside them) and are removed at the end. The last row is the startup of
 # `echo 一条新闻标题 | zhvec embed --vocab big.zv`: opening the big table.
-# Environment: ROWS, DIM, RUNS (default 3), OUT_DIR, ZHVEC, ZHVEC_PROFILE (default release-lto), ZHVEC_CACHE,
-# ZHVEC_NO_BUILD=1.
+# Environment: ROWS, DIM, RUNS (default 3), OUT_DIR, ZHVEC, ZHVEC_CACHE, ZHVEC_NO_BUILD=1.
 set -euo pipefail
-# The binary measured is the release-lto build, the fastest (see Cargo.toml).
-ZHVEC_PROFILE=${ZHVEC_PROFILE:-release-lto}
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ROWS=${ROWS:-2000000}

@@ -26,11 +26,8 @@
 # Ratios compare with the peer and the floor at the same thread count (fastText: 1 thread).
 # Outputs go to /dev/shm when it is writable (RAM), else to the temp dir; every run writes new
 # files (the ones of the run before are removed first, untimed).
-# Environment: RUNS (default 5), STARTUP_RUNS (default 50), ZHVEC, ZHVEC_PROFILE (default release-lto), ZHVEC_CACHE,
-# ZHVEC_NO_BUILD=1.
+# Environment: RUNS (default 5), STARTUP_RUNS (default 50), ZHVEC, ZHVEC_CACHE, ZHVEC_NO_BUILD=1.
 set -euo pipefail
-# The binary measured is the release-lto build, the fastest (see Cargo.toml).
-ZHVEC_PROFILE=${ZHVEC_PROFILE:-release-lto}
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 RUNS=${RUNS:-5}
@@ -84,9 +81,9 @@ fi
 ensure_python
 ensure_zhvec
 make_test_vocab
-SEGMENT_ONLY=$REPO/target/$PROFILE/examples/segment_only
+SEGMENT_ONLY=$REPO/target/release/examples/segment_only
 if [ -z "${ZHVEC_NO_BUILD:-}" ] || [ ! -x "$SEGMENT_ONLY" ]; then
-    (cd "$REPO" && cargo build --profile "$PROFILE" --quiet --example segment_only) >&2 ||
+    (cd "$REPO" && cargo build --release --quiet --example segment_only) >&2 ||
         [ -x "$SEGMENT_ONLY" ] || die "cannot build examples/segment_only"
 fi
 

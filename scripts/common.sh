@@ -6,9 +6,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPTS=$REPO/scripts
 # The cache dir of every script; scripts/distill/common.py (cache_dir) has the same default.
 CACHE=${ZHVEC_CACHE:-$HOME/.cache/zhvec}
-# The cargo profile scripts build with (bench.sh and bench-build.sh use release-lto).
-PROFILE=${ZHVEC_PROFILE:-release}
-ZHVEC=${ZHVEC:-$REPO/target/$PROFILE/zhvec}
+ZHVEC=${ZHVEC:-$REPO/target/release/zhvec}
 HEADLINES=${HEADLINES:-$REPO/../shared/data/corpus/headlines-nlpcc2017.txt}
 mkdir -p "$CACHE"
 
@@ -42,15 +40,15 @@ sys.exit(any(version(n) != v for n, v in (r.split("==") for r in sys.argv[1:])))
     fi
 }
 
-# Build the binary with $PROFILE; keep an existing one if the tree does not compile right now.
+# Build the release binary; keep an existing one if the tree does not compile right now.
 ensure_zhvec() {
     if [ -n "${ZHVEC_NO_BUILD:-}" ]; then
         [ -x "$ZHVEC" ] || die "$ZHVEC not found"
         return
     fi
-    if ! (cd "$REPO" && cargo build --profile "$PROFILE" --quiet --bin zhvec) >&2; then
-        [ -x "$ZHVEC" ] || die "cargo build --profile $PROFILE failed and $ZHVEC does not exist"
-        say "warning: cargo build --profile $PROFILE failed; using the existing $ZHVEC"
+    if ! (cd "$REPO" && cargo build --release --quiet --bin zhvec) >&2; then
+        [ -x "$ZHVEC" ] || die "cargo build --release failed and $ZHVEC does not exist"
+        say "warning: cargo build --release failed; using the existing $ZHVEC"
     fi
 }
 
