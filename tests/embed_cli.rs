@@ -1246,7 +1246,7 @@ fn gzip_input_is_read_transparently() {
 fn ctrl_c_leaves_neither_the_output_nor_a_temporary_file() {
     let (dir, v) = table();
     let out = dir.path().join("out.npy");
-    let mut child = std::process::Command::new(common::zhvec().get_program())
+    let mut child = common::default_signals(&mut std::process::Command::new(common::zhvec().get_program()))
         .args(["embed", "--vocab"])
         .arg(&v)
         .args(["-f", "npy", "-o"])

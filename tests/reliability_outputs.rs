@@ -39,16 +39,7 @@ fn embed(dir: &Path, table: &Path) -> Command {
 /// The binary as a std command with default signal dispositions, for tests that spawn it.
 fn spawnable(dir: &Path) -> StdCommand {
     let mut cmd = StdCommand::new(common::zhvec().get_program());
-    cmd.current_dir(dir);
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
+    common::default_signals(cmd.current_dir(dir));
     cmd
 }
 

@@ -124,3 +124,19 @@ pub fn read_table(path: &Path, kind: zhvec::vocab::Kind) -> TableData {
     }
     t
 }
+
+/// Gives the child of `cmd` the default dispositions of the signals that end a run, so that
+/// a test that sends one means the same however the tests were started (a shell starts a
+/// background job with SIGINT ignored, and an ignored signal stays ignored across exec).
+pub fn default_signals(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        })
+    }
+}
