@@ -218,8 +218,8 @@ impl TrieBuilder {
         TrieRef { slots: &self.slots, root: &[], filter: &[], bits: self.bits, key_mask }
     }
 
-    /// Sets the tag of the node of `word` (of two or more characters: the root's children
-    /// have no slot of their own to hold one). Returns false if `word` is no node, or the
+    /// Sets the tag of the node of `word`, of two or more characters (a child of the root is
+    /// read from the root table, which has no room for one). Returns false if `word` is no node, or the
     /// trie has more slots than a tagged one may have, or `tag` is above [`MAX_TAG`].
     #[allow(dead_code)] // `build.rs` tags
     pub fn tag(&mut self, word: &str, tag: u32) -> bool {
