@@ -325,7 +325,7 @@ fn embed_chunk(
         rows += 1;
         Ok(())
     };
-    // The whole chunk is checked as UTF-8 at once (one call, vectorized); only a chunk with
+    // The whole chunk is checked as UTF-8 in one call, not line by line; only a chunk with
     // bad bytes is decoded line by line, to name the line or replace them.
     if let Ok(text) = std::str::from_utf8(chunk.bytes) {
         for (k, line) in str_lines(text).enumerate() {
