@@ -75,13 +75,6 @@ fn tag_default_rows(trie: &mut trie::TrieBuilder, dict: &str) {
     };
     let (strings, offsets) = (section(1), section(2));
     let offset = |i: usize| u32::from_le_bytes(offsets[4 * i..4 * i + 4].try_into().expect("4 bytes")) as usize;
-    let is_word = |trie: &trie::TrieBuilder, w: &str| {
-        let mut found = Some((0, f64::NAN));
-        for c in w.chars() {
-            found = found.and_then(|(node, _)| trie.as_ref().child(node, c));
-        }
-        found.is_some_and(|(_, v)| !v.is_nan())
-    };
     for word in dict.lines().filter_map(|l| l.split_whitespace().next()) {
         if word.chars().nth(1).is_some() {
             assert!(trie.tag(word, 1), "{word}: cannot tag");
@@ -89,7 +82,8 @@ fn tag_default_rows(trie: &mut trie::TrieBuilder, dict: &str) {
     }
     for row in 0..rows {
         let name = std::str::from_utf8(&strings[offset(row)..offset(row + 1)]).expect("UTF-8 names");
-        if name.chars().nth(1).is_some() && is_word(trie, name) {
+        let is_word = trie.as_ref().get(name).is_some_and(|(_, value, _)| !value.is_nan());
+        if name.chars().nth(1).is_some() && is_word {
             assert!(trie.tag(name, row as u32 + 2), "{name}: cannot tag");
         }
     }

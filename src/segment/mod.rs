@@ -578,15 +578,6 @@ mod tests {
         pub static LOOKED_UP: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     }
 
-    /// The node of `word` in `trie` with its value and tag.
-    fn tagged_node(trie: TrieRef<'_>, word: &str) -> Option<(trie::Node, f64, u32)> {
-        let mut found = (trie::ROOT, f64::NAN, 0);
-        for c in word.chars() {
-            found = trie.tagged_child(found.0, c)?;
-        }
-        Some(found)
-    }
-
     #[test]
     fn standard_trie_tags_the_default_tables_rows() {
         let seg = Segmenter::standard();
@@ -598,7 +589,7 @@ mod tests {
         for row in 0..words.rows as u32 {
             let name = words.name(row).unwrap();
             in_table.insert(name);
-            let Some((_, value, tag)) = tagged_node(trie, name).filter(|_| name.chars().count() > 1) else { continue };
+            let Some((_, value, tag)) = trie.get(name).filter(|_| name.chars().count() > 1) else { continue };
             if !value.is_nan() {
                 assert_eq!(Tag::from_trie(tag), Tag::DefaultRow(row), "{name}");
                 tagged += 1;
@@ -610,7 +601,7 @@ mod tests {
         let mut absent = 0;
         for word in dict.lines().filter_map(|l| l.split_whitespace().next()) {
             if word.chars().count() > 1 && !in_table.contains(word) {
-                let (_, _, tag) = tagged_node(trie, word).unwrap();
+                let (_, _, tag) = trie.get(word).unwrap();
                 assert_eq!(Tag::from_trie(tag), Tag::NotInDefault, "{word}");
                 absent += 1;
             }
@@ -621,14 +612,14 @@ mod tests {
         built.insert("北京", |_| 1.0);
         let built = built.finish();
         let built = TrieRef::new(&built.slots, &built.root, &built.filter, false).unwrap();
-        assert_eq!(tagged_node(built, "北京").unwrap().2, 0);
+        assert_eq!(built.get("北京").unwrap().2, 0);
     }
 
     #[test]
     fn tagged_tokens_are_route_words_only() {
         let seg = Segmenter::standard();
-        // 北京 and 大学 are dictionary words of the default table; 清华大学 is a dictionary word
-        // it lacks; a joined grapheme and a single character carry no row.
+        // 来到, 北京 and 大学 are dictionary words of the default table; a joined grapheme and a
+        // single character carry no row.
         let view = crate::default_vocab::open().unwrap();
         let row = |w: &str| view.view().words.find(w.as_bytes()).unwrap();
         let mut got = Vec::new();
@@ -663,7 +654,7 @@ mod tests {
         let seg = Segmenter::standard();
         assert_eq!(seg.base_total, 60_101_967);
         let base = seg.base();
-        let (_, v) = base.get("清华大学").unwrap();
+        let (_, v, _) = base.get("清华大学").unwrap();
         assert_eq!(v, 922f64.ln());
         assert!(base.get("清华大").unwrap().1.is_nan(), "a prefix only");
         assert!(base.get("清华大学北").is_none());
@@ -671,7 +662,7 @@ mod tests {
         for line in include_str!("../../vocab/jieba-dict.txt").lines() {
             let mut f = line.split(' ');
             let (word, freq) = (f.next().unwrap(), f.next().unwrap().parse::<u64>().unwrap());
-            let (_, v) = base.get(word).unwrap();
+            let (_, v, _) = base.get(word).unwrap();
             assert_eq!(v, (freq as f64).ln(), "{word}");
             assert_eq!(v.exp().round() as u64, freq, "{word}");
         }

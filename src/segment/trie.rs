@@ -184,12 +184,12 @@ impl<'a> TrieRef<'a> {
         true
     }
 
-    /// The node of `word` and its value, if it is a word or a prefix of one.
-    #[cfg(test)]
-    pub fn get(&self, word: &str) -> Option<(Node, f64)> {
-        let mut found = (ROOT, f64::NAN);
+    /// The node of `word`, its value and its tag, if it is a word or a prefix of one.
+    #[allow(dead_code)] // `build.rs`, `TrieBuilder::tag` and tests
+    pub fn get(&self, word: &str) -> Option<(Node, f64, u32)> {
+        let mut found = (ROOT, f64::NAN, 0);
         for c in word.chars() {
-            found = self.child(found.0, c)?;
+            found = self.tagged_child(found.0, c)?;
         }
         (!word.is_empty()).then_some(found)
     }
@@ -227,13 +227,7 @@ impl TrieBuilder {
             return false;
         }
         self.tagged = true;
-        let mut node = ROOT;
-        for c in word.chars() {
-            match self.as_ref().child_by_hash(node, c) {
-                Some((n, _, _)) => node = n,
-                None => return false,
-            }
-        }
+        let Some((node, _, _)) = self.as_ref().get(word) else { return false };
         let key = &mut self.slots[node as usize - 1][0];
         *key = (*key & TAGGED_KEY_MASK) | (u64::from(tag) << TAG_SHIFT);
         true
