@@ -4,13 +4,18 @@
 //! the first difference. `digits`: prints a digest of the `--digits N` text of every value for
 //! each N, to compare two builds of the crate.
 //!
-//! `cargo run --release --example float_exhaustive -- shortest digits` (minutes).
+//! `rows`: compares [`float_row::write`] (eight values at a time where the CPU allows) with
+//! [`float_row::write_portable`] for the shortest text and every N, and fails on the first
+//! difference.
+//!
+//! `cargo run --release --example float_exhaustive -- shortest digits rows` (minutes).
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use zhvec::output::float::{self, SLOT};
+use zhvec::output::float_row;
 
 /// The values are split into blocks taken in turn by the threads; a block's digest depends
 /// on the order of its values, the total on the order of the blocks.
@@ -119,6 +124,39 @@ fn digest_digits() {
     }
 }
 
+fn check_rows() -> bool {
+    const ROW: u64 = 256;
+    let diffs = AtomicU64::new(0);
+    over_all_bits(|first, count| {
+        let mut fast = Vec::<u8>::with_capacity(float_row::room_for(ROW as usize));
+        let mut portable = Vec::<u8>::with_capacity(float_row::room_for(ROW as usize));
+        let mut row = [0f32; ROW as usize];
+        for start in (0..count).step_by(ROW as usize) {
+            for (i, x) in row.iter_mut().enumerate() {
+                // Neighbouring values in different lanes from one row to the next.
+                *x = f32::from_bits(first.wrapping_add((start + (i as u64 * 7 + start / ROW) % ROW) as u32));
+            }
+            for digits in std::iter::once(None).chain((1..=9).map(Some)) {
+                let a = float_row::write(fast.spare_capacity_mut(), &row, b',', digits, true);
+                let b = float_row::write_portable(portable.spare_capacity_mut(), &row, b',', digits, true);
+                // SAFETY: each writer initialized the bytes it counts.
+                unsafe {
+                    fast.set_len(a);
+                    portable.set_len(b);
+                }
+                if fast != portable && diffs.fetch_add(1, Ordering::Relaxed) < 10 {
+                    eprintln!("row from {first:#010x}+{start}, digits {digits:?} differs");
+                }
+                fast.clear();
+                portable.clear();
+            }
+        }
+    });
+    let diffs = diffs.into_inner();
+    println!("rows: {diffs} rows of 256 differ between the two writers");
+    diffs == 0
+}
+
 fn main() -> ExitCode {
     let mut ok = true;
     for arg in std::env::args().skip(1) {
@@ -126,8 +164,9 @@ fn main() -> ExitCode {
         match arg.as_str() {
             "shortest" => ok &= check_shortest(),
             "digits" => digest_digits(),
+            "rows" => ok &= check_rows(),
             other => {
-                eprintln!("unknown check {other:?}: use shortest or digits");
+                eprintln!("unknown check {other:?}: use shortest, digits or rows");
                 return ExitCode::from(2);
             }
         }

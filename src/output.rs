@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
-use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +11,9 @@ use crate::atomic::{AtomicFile, Inputs, Output};
 use crate::error::{Error, Result};
 
 pub mod float;
+#[cfg(target_arch = "x86_64")]
+mod float_avx512;
+pub mod float_row;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
@@ -107,73 +109,17 @@ impl Encoder {
         }
     }
 
-    /// Writes `row` as text, the values separated by `sep`. Each value is written straight
-    /// into its place in `out`'s spare capacity with fixed-size moves that may run past its
-    /// end, so the room for the whole row is reserved once and no value pays a capacity check.
+    /// Writes `row` as text, the values separated by `sep`, straight into `out`'s spare
+    /// capacity: the room for the whole row is reserved once and no value pays a capacity check.
     #[inline]
     fn write_floats(&self, out: &mut Vec<u8>, row: &[f32], sep: u8, json: bool) {
-        out.reserve(row.len() * (float::MAX_LEN + 1) + float::SLOT);
-        let room = out.spare_capacity_mut();
-        let written = match self.digits {
-            None => write_shortest(room, row, sep, json),
-            Some(d) => write_digits(room, row, sep, d, json),
-        };
+        out.reserve(float_row::room_for(row.len()));
+        let written = float_row::write(out.spare_capacity_mut(), row, sep, self.digits, json);
         // The separator after the last value is not part of the row.
         let len = out.len() + written.saturating_sub(1);
-        // SAFETY: `write_each` initialized the first `written` bytes of the spare capacity.
+        // SAFETY: `float_row::write` initialized the first `written` bytes of the spare capacity.
         unsafe { out.set_len(len) };
     }
-}
-
-/// [`write_each`] with the shortest round-trip digits. The two kinds of digits are
-/// compiled apart, each loop on its own, so that neither shares registers with the other
-/// or with the code around them.
-#[inline(never)]
-fn write_shortest(room: &mut [MaybeUninit<u8>], row: &[f32], sep: u8, json: bool) -> usize {
-    write_each(room, row, sep, |dst, x| float::shortest(dst, x, json))
-}
-
-/// [`write_each`] with at most `d` significant digits.
-#[inline(never)]
-fn write_digits(room: &mut [MaybeUninit<u8>], row: &[f32], sep: u8, d: u8, json: bool) -> usize {
-    write_each(room, row, sep, |dst, x| float::digits(dst, x, d, json))
-}
-
-/// Writes every value of `row` with `put`, each followed by `sep`, from the start of `room`
-/// (at least `row.len()` times [`float::MAX_LEN`] + 1, plus [`float::SLOT`] bytes), and returns
-/// the length written: every byte before it is initialized.
-///
-/// Values are formatted a block at a time into slots of their own, then moved into place.
-/// Where a value lands depends on the lengths of all before it; stored there directly, every
-/// value would wait for the one before it to be complete.
-#[inline(always)]
-fn write_each(
-    room: &mut [MaybeUninit<u8>],
-    row: &[f32],
-    sep: u8,
-    put: impl Fn(&mut [u8; float::SLOT], f32) -> usize,
-) -> usize {
-    const BLOCK: usize = 64;
-    let mut slots = [[0u8; float::SLOT]; BLOCK];
-    let mut lens = [0u8; BLOCK];
-    let mut pos = 0;
-    for block in row.chunks(BLOCK) {
-        for ((&x, slot), len) in block.iter().zip(&mut slots).zip(&mut lens) {
-            *len = put(slot, x).min(float::MAX_LEN) as u8;
-        }
-        for (slot, &len) in slots.iter().zip(&lens).take(block.len()) {
-            let Some(dst) = room.get_mut(pos..pos + float::SLOT) else {
-                return pos;
-            };
-            dst.iter_mut().zip(slot).for_each(|(d, &s)| {
-                d.write(s);
-            });
-            let n = usize::from(len);
-            dst[n].write(sep);
-            pos += n + 1;
-        }
-    }
-    pos
 }
 
 /// `s` as a JSON string.

@@ -32,8 +32,8 @@ pub fn shortest(dst: &mut [u8; SLOT], x: f32, json: bool) -> usize {
 /// How a normal f32 of one exponent field is scaled to 7 or 8 decimal digits before its
 /// point: by 10^-(`dec_exp` + 1), whose top 64 bits, rounded down, plus 1 are `g`.
 #[derive(Clone, Copy)]
-struct Scale {
-    g: u64,
+pub(super) struct Scale {
+    pub(super) g: u64,
     /// Half the distance to the neighbouring floats, in units of 2^-34 of a digit.
     half_ulp: u64,
     shift: u32,
@@ -41,10 +41,10 @@ struct Scale {
 }
 
 /// Bits below the decimal point in the scaled value.
-const FRACTION_BITS: u32 = 34;
+pub(super) const FRACTION_BITS: u32 = 34;
 
 /// The top 64 bits of 10^e (|e| < 60), rounded down, and floor(log2 10^e).
-const fn pow10_top(e: i32) -> (u64, i32) {
+pub(super) const fn pow10_top(e: i32) -> (u64, i32) {
     // Little-endian 64-bit limbs.
     let mut x = [0u64; 4];
     if e >= 0 {
@@ -91,7 +91,7 @@ const fn pow10_top(e: i32) -> (u64, i32) {
 }
 
 /// [`Scale`] for every exponent field (0 and 255 are not used).
-static SCALES: [Scale; 256] = {
+pub(super) static SCALES: [Scale; 256] = {
     let mut t = [Scale { g: 0, half_ulp: 0, shift: 0, dec_exp: 0 }; 256];
     let mut field = 1;
     while field < 255 {

@@ -108,7 +108,7 @@ impl Vocab {
     fn from_bytes(bytes: Bytes, name: String) -> Result<Vocab> {
         let data = bytes.as_slice();
         let header = Header::decode(data, &name)?;
-        if data.as_ptr() as usize % ALIGN != 0 {
+        if !(data.as_ptr() as usize).is_multiple_of(ALIGN) {
             return Err(Error::bad(format!("{name}: the table is not 64-byte aligned in memory")));
         }
         let file_len = data.len();
@@ -146,7 +146,7 @@ impl Vocab {
                 counts: section(sec.counts, Some(rows * 8))?,
             };
             let cap = t.slots.len() / 8;
-            if t.slots.len() % 8 != 0 || !cap.is_power_of_two() || cap <= t.rows {
+            if !t.slots.len().is_multiple_of(8) || !cap.is_power_of_two() || cap <= t.rows {
                 return Err(bad(format!("{:?} index has a bad size", sec.slots)));
             }
             // With no rows, any dimension passes the checks above; each embedded line would
