@@ -3,6 +3,7 @@
 
 use divan::{black_box, Bencher};
 use zhvec::output::float::{self, SLOT};
+use zhvec::output::float_row;
 use zhvec::output::{Encoder, Format};
 
 fn main() {
@@ -36,6 +37,26 @@ fn jsonl_row(bencher: Bencher, digits: Option<u8>) {
         encoder.encode(1, "", black_box(&row), &mut out);
         out.len()
     });
+}
+
+/// The row writers alone: the one `embed` uses (eight values at a time where the CPU has
+/// AVX-512) and the portable one, which formats one value at a time.
+#[divan::bench(args = [None, Some(6)])]
+fn row_256(bencher: Bencher, digits: Option<u8>) {
+    bench_row(bencher, digits, float_row::write);
+}
+
+#[divan::bench(args = [None, Some(6)])]
+fn row_256_portable(bencher: Bencher, digits: Option<u8>) {
+    bench_row(bencher, digits, float_row::write_portable);
+}
+
+type RowWriter = fn(&mut [std::mem::MaybeUninit<u8>], &[f32], u8, Option<u8>, bool) -> usize;
+
+fn bench_row(bencher: Bencher, digits: Option<u8>, write: RowWriter) {
+    let row = row();
+    let mut out = Vec::<u8>::with_capacity(float_row::room_for(row.len()));
+    bencher.bench_local(|| write(out.spare_capacity_mut(), black_box(&row), b',', digits, true));
 }
 
 /// The formatters alone, each value into a slot of its own.

@@ -5,8 +5,8 @@
 //! each N, to compare two builds of the crate.
 //!
 //! `rows`: compares [`float_row::write`] (eight values at a time where the CPU allows) with
-//! [`float_row::write_portable`] for the shortest text and every N, and fails on the first
-//! difference.
+//! [`float_row::write_portable`], in rows of 256, for the shortest text of every value and for
+//! every N on the values where the two can differ; fails if any row differs.
 //!
 //! `cargo run --release --example float_exhaustive -- shortest digits rows` (minutes).
 
@@ -136,7 +136,11 @@ fn check_rows() -> bool {
                 // Neighbouring values in different lanes from one row to the next.
                 *x = f32::from_bits(first.wrapping_add((start + (i as u64 * 7 + start / ROW) % ROW) as u32));
             }
-            for digits in std::iter::once(None).chain((1..=9).map(Some)) {
+            // Outside exponent fields 80 to 156 both writers take the portable path for
+            // `--digits`, so only the shortest text is compared there.
+            let field = (first as u64 + start) >> 23 & 0xff;
+            let all_digits = (80..=156).contains(&field);
+            for digits in std::iter::once(None).chain((1..=9).map(Some).filter(|_| all_digits)) {
                 let a = float_row::write(fast.spare_capacity_mut(), &row, b',', digits, true);
                 let b = float_row::write_portable(portable.spare_capacity_mut(), &row, b',', digits, true);
                 // SAFETY: each writer initialized the bytes it counts.
