@@ -109,24 +109,6 @@ impl Encoder {
         }
     }
 
-    /// For npy and f32, which hold a row as its floats: room for one more row of `dim` at the
-    /// end of `out`, zeroed, to embed into in place. `None` for text formats, and where `out`'s
-    /// end is not aligned for f32 (allocators align it; rows keep it so).
-    #[inline]
-    pub fn binary_row<'o>(&self, out: &'o mut Vec<u8>, dim: usize) -> Option<&'o mut [f32]> {
-        if !matches!(self.format, Format::Npy | Format::F32) {
-            return None;
-        }
-        let start = out.len();
-        out.resize(start + 4 * dim, 0);
-        if !(out.as_ptr() as usize + start).is_multiple_of(std::mem::align_of::<f32>()) {
-            out.truncate(start);
-            return None;
-        }
-        // Aligned, as just checked, and a multiple of 4 bytes long: the cast cannot fail.
-        bytemuck::try_cast_slice_mut(&mut out[start..]).ok()
-    }
-
     /// Writes `row` as text, the values separated by `sep`, straight into `out`'s spare
     /// capacity: the room for the whole row is reserved once and no value pays a capacity check.
     #[inline]
@@ -370,23 +352,6 @@ mod tests {
         let text = String::from_utf8(out.clone()).unwrap();
         let back: Vec<f32> = text.trim_end().split('\t').map(|s| s.parse().unwrap()).collect();
         assert_eq!(back, row);
-    }
-
-    #[test]
-    fn binary_rows_are_zeroed_room_at_an_aligned_end() {
-        let npy = Encoder { format: Format::Npy, ..Encoder::default() };
-        let mut out = vec![7u8; 8];
-        let row = npy.binary_row(&mut out, 3).expect("aligned room");
-        assert_eq!(row, [0.0; 3]);
-        row[2] = 1.5;
-        assert_eq!(out.len(), 20);
-        assert_eq!(out[16..], 1.5f32.to_le_bytes());
-        // An odd end cannot hold an f32: nothing is added, and the caller encodes the row.
-        out.push(0);
-        assert!(npy.binary_row(&mut out, 3).is_none());
-        assert_eq!(out.len(), 21);
-        let jsonl = Encoder::default();
-        assert!(jsonl.binary_row(&mut Vec::new(), 3).is_none());
     }
 
     #[test]

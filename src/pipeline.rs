@@ -320,13 +320,8 @@ fn embed_chunk(
             InputFormat::Text => (None, text),
             InputFormat::Tsv => split_key(text, line_no, name)?,
         };
-        // npy and f32 rows are the floats themselves: they are summed in place in the output.
-        if let Some(place) = opts.encoder.binary_row(&mut encoded, row.len()) {
-            embedder.embed_line(text, place, &mut scratch, &mut totals.stats);
-        } else {
-            embedder.embed_line(text, &mut row, &mut scratch, &mut totals.stats);
-            opts.encoder.encode_keyed(line_no, key, text, &row, &mut encoded);
-        }
+        embedder.embed_line(text, &mut row, &mut scratch, &mut totals.stats);
+        opts.encoder.encode_keyed(line_no, key, text, &row, &mut encoded);
         rows += 1;
         Ok(())
     };
