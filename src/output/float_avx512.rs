@@ -1,11 +1,13 @@
 //! Eight floats at a time as text with AVX-512: the same bytes as [`float`], for the values
 //! most rows are made of. A group of eight in which any value falls outside these paths (a
-//! zero, a value needing scientific notation, text of 16 bytes or more) is left to the
-//! portable writer whole.
+//! zero, a power of two, a value needing scientific notation, text of 16 bytes or more) is
+//! left to the portable writer whole.
 //!
 //! Each value's digits are computed in a 64-bit lane as the portable code does, then laid out
 //! in a 16-byte slot by a byte shuffle whose control is computed from the value's sign,
-//! decimal exponent and digit count, and the slots are packed together with a compress.
+//! decimal exponent and digit count, and each slot is stored where the one before it ends.
+//! Only the parts of AVX-512 that x86 servers have had since Skylake-SP are used (F, BW, DQ,
+//! VL, CD), so that they all take this path.
 
 use std::arch::x86_64::*;
 use std::mem::MaybeUninit;
@@ -26,9 +28,7 @@ pub fn available() -> bool {
                 && is_x86_feature_detected!("avx512bw")
                 && is_x86_feature_detected!("avx512dq")
                 && is_x86_feature_detected!("avx512vl")
-                && is_x86_feature_detected!("avx512cd")
-                && is_x86_feature_detected!("avx512vbmi")
-                && is_x86_feature_detected!("avx512vbmi2");
+                && is_x86_feature_detected!("avx512cd");
             FOUND.store(1 + u8::from(yes), Ordering::Relaxed);
             yes
         }
@@ -88,7 +88,7 @@ struct Parts {
 ///
 /// # Safety
 /// The CPU must have the features [`available`] checks.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
 pub unsafe fn write_digits(room: &mut [MaybeUninit<u8>], row: &[f32], sep: u8, n: u8, json: bool) -> usize {
     let n = u32::from(n.clamp(1, 9));
     let c = DigitsConsts::new(n);
@@ -105,7 +105,7 @@ pub unsafe fn write_digits(room: &mut [MaybeUninit<u8>], row: &[f32], sep: u8, n
 ///
 /// # Safety
 /// The CPU must have the features [`available`] checks.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
 pub unsafe fn write_shortest(room: &mut [MaybeUninit<u8>], row: &[f32], sep: u8, json: bool) -> usize {
     write_groups(room, row, sep, |x| shortest8(x), |room, group| float_row::write_shortest(room, group, sep, json))
 }
@@ -123,7 +123,7 @@ static SCALE_G: [u64; 256] = {
 
 /// The shortest digits of eight values, as `float::shortest_digits` computes them; `None`
 /// unless every value is normal and not a power of two.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
 #[inline]
 unsafe fn shortest8(x: &[f32; 8]) -> Option<Parts> {
     let bits = _mm256_loadu_si256(x.as_ptr().cast());
@@ -188,7 +188,7 @@ unsafe fn shortest8(x: &[f32; 8]) -> Option<Parts> {
 
 /// Writes `row` eight values at a time, with `parts` for their digits and [`layout`], or
 /// `portable` for a group either leaves out and for the last values.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
 #[inline]
 unsafe fn write_groups(
     room: &mut [MaybeUninit<u8>],
@@ -230,7 +230,7 @@ struct DigitsConsts {
 }
 
 impl DigitsConsts {
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
     #[inline]
     unsafe fn new(n: u32) -> DigitsConsts {
         let load = |p: *const u32| _mm512_loadu_si512(p.cast());
@@ -252,7 +252,7 @@ impl DigitsConsts {
 /// The digits of eight values rounded to `n` significant digits, as `float::round_digits_fast`
 /// computes them; `None` unless every value is normal, between about 10^-6 and 10^8, and
 /// within its reach.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
 #[inline]
 unsafe fn digits8(x: &[f32; 8], c: &DigitsConsts) -> Option<Parts> {
     let bits = _mm256_loadu_si256(x.as_ptr().cast());
@@ -302,7 +302,7 @@ unsafe fn digits8(x: &[f32; 8], c: &DigitsConsts) -> Option<Parts> {
 
 /// `float::eight_digits` in every lane: the 8 decimal digits of a number below 10^8, one per
 /// byte, the first in the lowest byte. Each step's products fit the narrower lanes it uses.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
 #[inline]
 unsafe fn eight_digits(x: __m512i) -> __m512i {
     // x / 10^4 = x·ceil(2^40 / 10^4) / 2^40 for x < 10^8.
@@ -318,53 +318,65 @@ unsafe fn eight_digits(x: __m512i) -> __m512i {
     _mm512_or_si512(tens, _mm512_slli_epi16(_mm512_sub_epi16(x, _mm512_mullo_epi16(tens, _mm512_set1_epi16(10))), 8))
 }
 
-/// The constants of [`layout`].
+/// The constants of [`layout`], which works on a 16-byte slot per value: bytes 0 to 7 of its
+/// 128-bit lane are the value's digits after the first, bytes 8 to 15 its first digit and the
+/// bytes of `info`, and the shuffles stay within lanes.
 struct LayoutConsts {
-    /// The non-digit source bytes, in the second table of the source permutation.
+    /// For the first and the second four values: which 64-bit lanes make each slot.
+    pair: [__m512i; 2],
+    /// The source bytes of a slot: the digits in order from its lane, then the other bytes.
+    digits: __m512i,
     fixed: __m512i,
-    /// Where each slot's source bytes come from, for the first and the second four values.
-    source: [__m512i; 2],
     /// Byte j of every slot: j.
     position: __m512i,
-    /// Each slot's copy of one byte of its value's 64-bit lane: [which four values][which byte].
-    spread: [[__m512i; 5]; 2],
+    /// Every byte of a slot: where the slot's copy of one byte of `info` is.
+    spread: [__m512i; 5],
 }
 
+/// The bytes of a slot's source that are [`LayoutConsts::fixed`], not digits: 9 to 15.
+const FIXED: u64 = 0xfe00_fe00_fe00_fe00;
+
 impl LayoutConsts {
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
     #[inline]
     unsafe fn new(sep: u8) -> LayoutConsts {
-        let mut fixed = [0u8; 64];
-        fixed[8..12].copy_from_slice(&[b'0', b'.', b'-', sep]);
-        let mut source = [[0u8; 64]; 2];
-        let mut spread = [[[0u8; 64]; 5]; 2];
-        let mut position = [0u8; 64];
-        for (half, src) in source.iter_mut().enumerate() {
-            for slot in 0..4 {
-                let v = 4 * half + slot;
-                for j in 0..16 {
-                    let b = &mut src[16 * slot + j];
-                    *b = match j as i8 {
-                        0 => 64 + v as u8,
-                        1..=8 => (8 * v + j - 1) as u8,
-                        ZERO..=12 => 64 + 8,
-                        DOT => 64 + 9,
-                        MINUS => 64 + 10,
-                        _ => 64 + 11,
-                    };
-                    for (byte, s) in spread[half].iter_mut().enumerate() {
-                        s[16 * slot + j] = (8 * v + byte) as u8;
-                    }
-                    position[16 * slot + j] = j as u8;
-                }
+        let (mut digits, mut fixed, mut position) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+        for slot in 0..4 {
+            for j in 0..16 {
+                let at = 16 * slot + j;
+                digits[at] = match j {
+                    0 => 8,
+                    1..=8 => j as u8 - 1,
+                    _ => 0,
+                };
+                fixed[at] = match j as i8 {
+                    DOT => b'.',
+                    MINUS => b'-',
+                    SEP => sep,
+                    _ => b'0',
+                };
+                position[at] = j as u8;
             }
         }
         let load = |b: &[u8; 64]| _mm512_loadu_si512(b.as_ptr().cast());
+        let pair = |h: i64| {
+            _mm512_set_epi64(
+                8 + 4 * h + 3,
+                4 * h + 3,
+                8 + 4 * h + 2,
+                4 * h + 2,
+                8 + 4 * h + 1,
+                4 * h + 1,
+                8 + 4 * h,
+                4 * h,
+            )
+        };
         LayoutConsts {
+            pair: [pair(0), pair(1)],
+            digits: load(&digits),
             fixed: load(&fixed),
-            source: source.each_ref().map(load),
             position: load(&position),
-            spread: spread.each_ref().map(|s| s.each_ref().map(load)),
+            spread: std::array::from_fn(|byte| _mm512_set1_epi8(9 + byte as i8)),
         }
     }
 }
@@ -372,7 +384,7 @@ impl LayoutConsts {
 /// Lays out eight values' [`Parts`] as `float::layout` does, each followed by the separator,
 /// at the start of `dst` (at least 128 bytes), and returns the length, or `None`, writing
 /// nothing, when a value needs scientific notation or more than 15 bytes.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd,avx512vbmi,avx512vbmi2")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512cd")]
 #[inline]
 unsafe fn layout(p: &Parts, c: &LayoutConsts, dst: &mut [MaybeUninit<u8>]) -> Option<usize> {
     let one = _mm512_set1_epi64(1);
@@ -409,14 +421,17 @@ unsafe fn layout(p: &Parts, c: &LayoutConsts, dst: &mut [MaybeUninit<u8>]) -> Op
         ),
     );
     let head = _mm512_add_epi64(p.head, _mm512_set1_epi64(i64::from(b'0')));
-    let fixed = _mm512_or_si512(c.fixed, _mm512_zextsi128_si512(_mm512_cvtepi64_epi8(head)));
+    let own = _mm512_or_si512(head, _mm512_slli_epi64(info, 8));
     let tail = _mm512_or_si512(p.tail, _mm512_set1_epi8(b'0' as i8));
+    // Each value's length with its separator, a byte each.
+    let ends = _mm_cvtsi128_si64(_mm512_cvtepi64_epi8(_mm512_add_epi64(len, one))) as u64;
     let j = c.position;
     let ptr = dst.as_mut_ptr().cast::<u8>();
     let mut pos = 0;
     for half in 0..2 {
-        let source = _mm512_permutex2var_epi8(tail, c.source[half], fixed);
-        let spread = |byte: usize| _mm512_permutexvar_epi8(c.spread[half][byte], info);
+        let lanes = _mm512_permutex2var_epi64(tail, c.pair[half], own);
+        let source = _mm512_mask_mov_epi8(_mm512_shuffle_epi8(lanes, c.digits), FIXED, c.fixed);
+        let spread = |byte: usize| _mm512_shuffle_epi8(lanes, c.spread[byte]);
         let (neg, before, point, after, len) = (spread(0), spread(1), spread(2), spread(3), spread(4));
         let mut ctl = _mm512_sub_epi8(j, after);
         ctl = _mm512_mask_mov_epi8(ctl, _mm512_cmplt_epi8_mask(ctl, _mm512_setzero_si512()), _mm512_set1_epi8(ZERO));
@@ -425,10 +440,17 @@ unsafe fn layout(p: &Parts, c: &LayoutConsts, dst: &mut [MaybeUninit<u8>]) -> Op
         ctl = _mm512_mask_mov_epi8(ctl, _mm512_cmplt_epi8_mask(j, neg), _mm512_set1_epi8(MINUS));
         ctl = _mm512_mask_mov_epi8(ctl, _mm512_cmpeq_epi8_mask(j, len), _mm512_set1_epi8(SEP));
         let text = _mm512_shuffle_epi8(source, ctl);
-        let keep = _mm512_cmple_epi8_mask(j, len);
-        // SAFETY: `dst` has 128 bytes, and the first four values take at most 64.
-        _mm512_storeu_si512(ptr.add(pos).cast(), _mm512_maskz_compress_epi8(keep, text));
-        pos += keep.count_ones() as usize;
+        // Each slot is stored whole where its text starts; the next one overwrites what lies past
+        // its separator. SAFETY: `dst` has 128 bytes, and eight values take at most 128.
+        let ends = ends >> (32 * half);
+        _mm_storeu_si128(ptr.add(pos).cast(), _mm512_castsi512_si128(text));
+        pos += (ends & 0xff) as usize;
+        _mm_storeu_si128(ptr.add(pos).cast(), _mm512_extracti32x4_epi32::<1>(text));
+        pos += (ends >> 8 & 0xff) as usize;
+        _mm_storeu_si128(ptr.add(pos).cast(), _mm512_extracti32x4_epi32::<2>(text));
+        pos += (ends >> 16 & 0xff) as usize;
+        _mm_storeu_si128(ptr.add(pos).cast(), _mm512_extracti32x4_epi32::<3>(text));
+        pos += (ends >> 24 & 0xff) as usize;
     }
     Some(pos)
 }
