@@ -204,7 +204,7 @@ unsafe fn write_groups(
     for group in groups {
         let group: &[f32; 8] = group.try_into().unwrap_or(&[0.0; 8]);
         let dst = &mut room[pos..];
-        // Two 64-byte stores: the second may run up to 64 bytes past the eight values' text.
+        // Eight 16-byte stores, each slot whole: the last ends at most 128 bytes from here.
         let done = if dst.len() >= 128 { parts(group).and_then(|p| layout(&p, &lay, dst)) } else { None };
         pos += match done {
             Some(len) => len,
