@@ -207,7 +207,8 @@ fn copy_short(dst: &mut [u8; SLOT], src: &[u8]) {
     }
 }
 
-static POW10: [u64; 20] = {
+/// 10^0 to 10^19.
+pub(super) static POW10: [u64; 20] = {
     let mut t = [1u64; 20];
     let mut i = 1;
     while i < 20 {

@@ -11,28 +11,18 @@
 
 use std::arch::x86_64::*;
 use std::mem::MaybeUninit;
-use std::sync::atomic::{AtomicU8, Ordering};
 
-use super::float::{pow10_top, FRACTION_BITS, SCALES};
+use super::float::{pow10_top, FRACTION_BITS, POW10, SCALES};
 use super::float_row;
 
-/// Whether the CPU has every feature used here, detected once.
+/// Whether the CPU has every feature used here (the standard library caches what it detects).
 #[inline]
 pub fn available() -> bool {
-    static FOUND: AtomicU8 = AtomicU8::new(0);
-    match FOUND.load(Ordering::Relaxed) {
-        1 => false,
-        2 => true,
-        _ => {
-            let yes = is_x86_feature_detected!("avx512f")
-                && is_x86_feature_detected!("avx512bw")
-                && is_x86_feature_detected!("avx512dq")
-                && is_x86_feature_detected!("avx512vl")
-                && is_x86_feature_detected!("avx512cd");
-            FOUND.store(1 + u8::from(yes), Ordering::Relaxed);
-            yes
-        }
-    }
+    is_x86_feature_detected!("avx512f")
+        && is_x86_feature_detected!("avx512bw")
+        && is_x86_feature_detected!("avx512dq")
+        && is_x86_feature_detected!("avx512vl")
+        && is_x86_feature_detected!("avx512cd")
 }
 
 /// Where the source bytes of a slot come from: the digits are bytes 0 to 8, then these.
@@ -58,17 +48,6 @@ static AT_LEAST: [u32; 32] = {
         let significand = (top >> 40) + (top % (1 << 40) != 0 || !exact) as u64;
         // A significand of 2^24 carries into the next binade, as it should.
         t[i] = (((log2 + 127) as u32) << 23) + (significand as u32 - (1 << 23));
-        i += 1;
-    }
-    t
-};
-
-/// 10^0 to 10^15.
-static POWERS: [u64; 16] = {
-    let mut t = [1u64; 16];
-    let mut i = 1;
-    while i < 16 {
-        t[i] = t[i - 1] * 10;
         i += 1;
     }
     t
@@ -199,10 +178,8 @@ unsafe fn write_groups(
 ) -> usize {
     let lay = LayoutConsts::new(sep);
     let mut pos = 0;
-    let groups = row.chunks_exact(8);
-    let rest = groups.remainder();
+    let (groups, rest) = row.as_chunks::<8>();
     for group in groups {
-        let group: &[f32; 8] = group.try_into().unwrap_or(&[0.0; 8]);
         let dst = &mut room[pos..];
         // Eight 16-byte stores, each slot whole: the last ends at most 128 bytes from here.
         let done = if dst.len() >= 128 { parts(group).and_then(|p| layout(&p, &lay, dst)) } else { None };
@@ -238,13 +215,13 @@ impl DigitsConsts {
         DigitsConsts {
             at_least_lo: load(AT_LEAST.as_ptr()),
             at_least_hi: load(AT_LEAST[16..].as_ptr()),
-            powers_lo: load64(POWERS.as_ptr()),
-            powers_hi: load64(POWERS[8..].as_ptr()),
+            powers_lo: load64(POW10.as_ptr()),
+            powers_hi: load64(POW10[8..].as_ptr()),
             n_minus_1: _mm256_set1_epi32(n as i32 - 1),
             s_end: _mm256_set1_epi32((n as i32 + 6).min(12)),
-            ten_n: _mm512_set1_epi64(POWERS[n as usize] as i64),
-            ten_n_minus_1: _mm512_set1_epi64(POWERS[n as usize - 1] as i64),
-            to_nine: _mm512_set1_epi64(POWERS[9 - n as usize] as i64),
+            ten_n: _mm512_set1_epi64(POW10[n as usize] as i64),
+            ten_n_minus_1: _mm512_set1_epi64(POW10[n as usize - 1] as i64),
+            to_nine: _mm512_set1_epi64(POW10[9 - n as usize] as i64),
         }
     }
 }
